@@ -1,0 +1,38 @@
+# Two commands on a fresh machine: `make demo`, `make test`. Needs only Python 3.11 and the package registry.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export DO_NOT_TRACK := 1
+export GX_ANALYTICS_ENABLED := false
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export UV_LINK_MODE := copy
+
+.PHONY: setup demo dev test lint bench
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+# The locked environment: uv.lock pins every package, so every machine installs the same versions.
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+setup: $(VENV)/.synced
+
+demo: setup
+	$(VENV)/bin/order-pipeline demo
+
+dev: setup
+	$(VENV)/bin/order-pipeline dev
+
+test: setup
+	$(VENV)/bin/pytest
+
+lint: setup
+	$(VENV)/bin/ruff check order_pipeline order_pipeline_tests bench
+
+bench: setup
+	$(VENV)/bin/python bench/pull.py

@@ -1,0 +1,93 @@
+"""`make demo` and `make dev`: the embedded default (simulator + local files + SQLite Dagster instance).
+
+The demo loads the simulator-only credentials of `config/demo.env`, makes sure a PII key exists (creating a
+local one, and saying so, when the environment has none), starts the simulator on a free loopback port, runs
+the main job in a persistent local Dagster instance and prints what landed next to the simulator's truth.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+from order_pipeline.landing.pii import KEY_ENV, new_key
+from order_pipeline.settings import data_dir
+from order_pipeline.shops import PROJECT_ROOT, load_env_file
+
+DEMO_ENV = PROJECT_ROOT / "config" / "demo.env"
+MAIN_JOB = "ingest_job"
+
+
+def prepare_environment() -> None:
+    """Demo credentials, a project-local DAGSTER_HOME and a PII key (created once, kept under data/)."""
+    load_env_file(DEMO_ENV)
+    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home"))
+    if os.environ.get(KEY_ENV):
+        return
+    key_file = data_dir() / ".demo-pii-key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(new_key() + "\n", encoding="utf-8")
+        key_file.chmod(0o600)
+        print(f"demo: {KEY_ENV} was not set, so a local demo key was created at {key_file} "
+              "(production sets its own key from a secret manager)")
+    else:
+        print(f"demo: using the local demo PII key at {key_file}")
+    os.environ[KEY_ENV] = key_file.read_text(encoding="utf-8").strip()
+
+
+def run_demo() -> int:
+    import dagster as dg
+
+    from order_pipeline.definitions import defs
+    from order_pipeline.simulator.config import WorldConfig, sim_shops_from_config
+    from order_pipeline.simulator.server import RunningSimulator
+
+    prepare_environment()
+    start = datetime.now(UTC).replace(microsecond=0)
+    config = WorldConfig(seed=7, start=start, frozen=False, shops=sim_shops_from_config())
+    with RunningSimulator(config) as simulator:
+        os.environ["ORDER_PIPELINE_SIM_URL"] = simulator.url
+        print(f"demo: platform simulator serving Taobao, JD, Douyin and Shopee at {simulator.url}")
+        instance = dg.DagsterInstance.get()
+        result = defs.resolve_job_def(MAIN_JOB).execute_in_process(instance=instance, raise_on_error=False)
+        truth = {kind: Counter(row["shop_key"] for row in simulator.world.ground_truth(kind))
+                 for kind in ("orders", "refunds", "stock")}
+    _print_summary(result, truth)
+    return 0 if result.success else 1
+
+
+def _print_summary(result, truth: dict[str, Counter]) -> None:
+    from order_pipeline.ingestion.state import IngestionState
+    from order_pipeline.settings import state_dir
+
+    landed: Counter = Counter()
+    for entry in IngestionState(state_dir() / "ingestion.sqlite").pull_log(result.run_id):
+        landed[(entry.stream, entry.shop_key)] += entry.records
+    print(f"\nrun {result.run_id}: {'SUCCESS' if result.success else 'FAILED'}")
+    print(f"{'shop':<16}{'stream':<9}{'landed':>8}{'simulator truth':>17}")
+    for stream, per_shop in truth.items():
+        for shop in sorted(per_shop):
+            print(f"{shop:<16}{stream:<9}{landed[(stream, shop)]:>8}{per_shop[shop]:>17}")
+    print(f"\nlanding zone: {data_dir() / 'landing'} (Parquet, personal fields encrypted)")
+    print("look inside: .venv/bin/python -c \"import duckdb; print(duckdb.sql(\\\"select platform, stream, "
+          "count(*) from read_parquet('data/landing/*/*/*/*/*.parquet', hive_partitioning=false) "
+          "group by all\\\"))\"")
+
+
+def run_dev(port: int) -> int:
+    """The simulator on ORDER_PIPELINE_SIM_URL's port, then `dagster dev` (UI + daemon) in the foreground."""
+    prepare_environment()
+    sim_port = os.environ["ORDER_PIPELINE_SIM_URL"].rsplit(":", 1)[-1].split("/")[0]
+    simulator = subprocess.Popen([sys.executable, "-m", "order_pipeline.cli", "simulator", "serve",
+                                  "--port", sim_port])
+    try:
+        return subprocess.call([str(Path(sys.executable).with_name("dagster")), "dev", "-w",
+                                str(PROJECT_ROOT / "workspace.yaml"), "-p", str(port)], cwd=PROJECT_ROOT)
+    finally:
+        simulator.terminate()
+        simulator.wait(timeout=10)

@@ -1,0 +1,112 @@
+"""Personal data is encrypted before it is first written anywhere (MISSION F3/F5).
+
+AES-256-GCM from `cryptography`, the key from `ORDER_PIPELINE_PII_KEY` (base64 of 32 bytes). Each value gets
+a fresh 96-bit nonce, so equal phones give different ciphertexts; the field's path is bound in as associated
+data, so a ciphertext moved into another field fails to decrypt instead of revealing a phone as a name.
+A separate keyed digest (HMAC-SHA256, key derived from the same secret) names landing files without leaking
+their content.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+KEY_ENV = "ORDER_PIPELINE_PII_KEY"
+PREFIX = "enc:v1:"
+_NONCE_BYTES = 12
+
+
+class PiiKeyError(RuntimeError):
+    """The PII key is missing or malformed."""
+
+
+def load_key(value: str | None = None) -> bytes:
+    """Decode the key from `value` or the environment; refuse anything but 32 bytes."""
+    raw = value if value is not None else os.environ.get(KEY_ENV, "")
+    if not raw:
+        raise PiiKeyError(f"{KEY_ENV} is not set: personal data cannot be written without it")
+    try:
+        key = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise PiiKeyError(f"{KEY_ENV} is not valid base64") from exc
+    if len(key) != 32:
+        raise PiiKeyError(f"{KEY_ENV} must decode to 32 bytes (AES-256), got {len(key)}")
+    return key
+
+
+def new_key() -> str:
+    """A fresh random key, base64-encoded, for `ORDER_PIPELINE_PII_KEY`."""
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+class PiiCipher:
+    def __init__(self, key: bytes):
+        self._aead = AESGCM(key)
+        self._digest_key = hmac.new(key, b"order_pipeline/landing-digest/v1", hashlib.sha256).digest()
+
+    @classmethod
+    def from_env(cls) -> PiiCipher:
+        return cls(load_key())
+
+    def encrypt(self, value: str, field: str) -> str:
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = self._aead.encrypt(nonce, value.encode("utf-8"), field.encode("utf-8"))
+        return PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+
+    def decrypt(self, token: str, field: str) -> str:
+        if not token.startswith(PREFIX):
+            raise ValueError("not an order_pipeline ciphertext")
+        blob = base64.urlsafe_b64decode(token[len(PREFIX):])
+        return self._aead.decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], field.encode("utf-8")).decode("utf-8")
+
+    def digest(self, chunks: Iterable[bytes]) -> str:
+        """A keyed digest of plaintext content: stable across reruns, useless to someone without the key."""
+        mac = hmac.new(self._digest_key, digestmod=hashlib.sha256)
+        for chunk in chunks:
+            mac.update(len(chunk).to_bytes(8, "big"))
+            mac.update(chunk)
+        return mac.hexdigest()
+
+    def encrypt_paths(self, record: dict[str, Any], paths: Iterable[tuple[str, ...]]) -> dict[str, Any]:
+        """A copy of `record` with every non-empty string (or number) at `paths` encrypted in place."""
+        out = _copy(record)
+        for path in paths:
+            _encrypt_at(out, path, self, ".".join(path))
+        return out
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def _encrypt_at(node: Any, path: tuple[str, ...], cipher: PiiCipher, field: str) -> None:
+    if not path:
+        return
+    head, rest = path[0], path[1:]
+    if head == "*":
+        if isinstance(node, list):
+            for item in node:
+                _encrypt_at(item, rest, cipher, field)
+        return
+    if not isinstance(node, dict) or head not in node:
+        return
+    if rest:
+        _encrypt_at(node[head], rest, cipher, field)
+        return
+    value = node[head]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and value and not value.startswith(PREFIX):
+        node[head] = cipher.encrypt(value, field)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from order_pipeline.clock import FrozenClock, SystemClock, parse_instant
@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     pull.add_argument("--window-end", default="")
     pull.add_argument("--fixed-now", default="", help="ISO instant to use as now (replays, tests)")
     pull.add_argument("--detail-concurrency", type=int, default=8)
+    pull.add_argument("--safety-lag-minutes", type=float, default=3.0)
+    pull.add_argument("--lookback-days", type=float, default=14.0, help="first pull of a shop reaches back this far")
 
     commands.add_parser("demo", help="start the simulator and run the main job on the embedded default")
     dev = commands.add_parser("dev", help="Dagster UI + daemon with the simulator running")
@@ -74,6 +76,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _pull(args: argparse.Namespace) -> int:
+    from order_pipeline.ingestion.pull import PullPolicy
     from order_pipeline.ingestion.runner import PullFailed, PullJob, pull_shops
     from order_pipeline.platforms import Window
     from order_pipeline.settings import data_dir
@@ -85,7 +88,9 @@ def _pull(args: argparse.Namespace) -> int:
         shops = [shop for shop in shops if shop.key in wanted]
     window = (Window(parse_instant(args.window_start), parse_instant(args.window_end))
               if args.window_start else None)
-    job = PullJob(streams=tuple(args.streams.split(",")), window=window,
+    policy = PullPolicy(safety_lag=timedelta(minutes=args.safety_lag_minutes),
+                        initial_lookback=timedelta(days=args.lookback_days))
+    job = PullJob(streams=tuple(args.streams.split(",")), window=window, policy=policy,
                   detail_concurrency=args.detail_concurrency)
     clock = FrozenClock(parse_instant(args.fixed_now)) if args.fixed_now else SystemClock()
     try:

@@ -81,7 +81,10 @@ def _land(adapter: PlatformAdapter, stream: str, window: Window | None, landing_
           *, advance: bool) -> None:
     pulled_at = clock.now()
     requests_before = adapter.request_count
-    chunk = LandingChunk(landing_root, adapter, stream, window, cipher, pull_id, pulled_at)
+    platform, shop_key = adapter.platform, adapter.shop.key
+    # Stock is a snapshot: every pull is a new observation, so it is not deduplicated against earlier ones.
+    known = None if window is None else (lambda keys: state.landed_versions(platform, shop_key, stream, keys))
+    chunk = LandingChunk(landing_root, adapter, stream, window, cipher, pull_id, pulled_at, known)
     try:
         batches = adapter.fetch_stock() if window is None else (
             adapter.fetch_orders(window) if stream == "orders" else adapter.fetch_refunds(window))
@@ -93,15 +96,16 @@ def _land(adapter: PlatformAdapter, stream: str, window: Window | None, landing_
         raise
     requests = adapter.request_count - requests_before
     state.commit_window(
-        PullLogEntry(pull_id, adapter.platform, adapter.shop.key, stream, window.start if window else None,
+        PullLogEntry(pull_id, platform, shop_key, stream, window.start if window else None,
                      window.end if window else None, landed.records,
-                     str(landed.path) if landed.path else None, landed.created, requests, pulled_at),
-        advance_watermark=advance, now=clock.now(),
+                     str(landed.path) if landed.path else None, landed.created, requests, pulled_at,
+                     landed.fetched),
+        advance_watermark=advance, now=clock.now(), versions=landed.versions,
     )
     result.windows += 1
     result.records += landed.records
     result.files_created += int(landed.created)
     result.requests += requests
-    log.info("%s %s %s %s: %d records, %d requests, file %s", adapter.platform, adapter.shop.key, stream,
+    log.info("%s %s %s %s: %d fetched, %d new, %d requests, file %s", platform, shop_key, stream,
              f"{window.start:%Y-%m-%d %H:%M}..{window.end:%Y-%m-%d %H:%M}" if window else "snapshot",
-             landed.records, requests, "new" if landed.created else "unchanged")
+             landed.fetched, landed.records, requests, "new" if landed.created else "none/unchanged")

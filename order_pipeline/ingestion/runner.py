@@ -48,7 +48,8 @@ def pull_shops(shops: Sequence[Shop], job: PullJob, *, data_dir: Path, clock: Cl
     root = landing_dir(data_dir)
 
     def pull_one(shop: Shop) -> list[StreamPullResult]:
-        with adapter_class(shop.platform)(shop, job.transport, detail_concurrency=job.detail_concurrency) as adapter:
+        adapter_type = adapter_class(shop.platform)
+        with adapter_type(shop, job.transport, detail_concurrency=job.detail_concurrency, clock=clock) as adapter:
             return [
                 pull_stream(adapter, stream, landing_root=root, state=state, cipher=cipher, clock=clock,
                             pull_id=pull_id, policy=job.policy, window=job.window)

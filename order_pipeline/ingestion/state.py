@@ -27,9 +27,15 @@ CREATE TABLE IF NOT EXISTS watermarks (
 CREATE TABLE IF NOT EXISTS pull_log (
     pull_id TEXT NOT NULL, platform TEXT NOT NULL, shop_key TEXT NOT NULL, stream TEXT NOT NULL,
     window_start TEXT, window_end TEXT, records INTEGER NOT NULL, file TEXT, file_created INTEGER NOT NULL,
-    requests INTEGER NOT NULL, pulled_at TEXT NOT NULL
+    requests INTEGER NOT NULL, pulled_at TEXT NOT NULL, fetched INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS landed_versions (
+    platform TEXT NOT NULL, shop_key TEXT NOT NULL, stream TEXT NOT NULL, record_key TEXT NOT NULL,
+    version_digest TEXT NOT NULL,
+    PRIMARY KEY (platform, shop_key, stream, record_key)
+) WITHOUT ROWID;
 """
+_LOOKUP_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,7 @@ class PullLogEntry:
     file_created: bool
     requests: int
     pulled_at: datetime
+    fetched: int = 0  # records the platform returned, versions landed before included
 
 
 class IngestionState:
@@ -72,16 +79,37 @@ class IngestionState:
             ).fetchone()
         return parse_instant(row[0]) if row else None
 
-    def commit_window(self, entry: PullLogEntry, *, advance_watermark: bool, now: datetime) -> None:
-        """Log the window and (for incremental pulls) move the watermark forward, in one transaction.
-        The watermark never moves backwards: an overlapping or older window leaves it where it is."""
+    def landed_versions(self, platform: str, shop_key: str, stream: str, keys: list[str]) -> dict[str, str]:
+        """The version digest last landed for each of `keys` that has one."""
+        found: dict[str, str] = {}
+        with self._connect() as db:
+            for i in range(0, len(keys), _LOOKUP_CHUNK):
+                chunk = keys[i:i + _LOOKUP_CHUNK]
+                marks = ",".join("?" * len(chunk))
+                found.update(db.execute(
+                    "SELECT record_key, version_digest FROM landed_versions WHERE platform = ? AND shop_key = ? "
+                    f"AND stream = ? AND record_key IN ({marks})",  # only placeholders are interpolated
+                    (platform, shop_key, stream, *chunk),
+                ).fetchall())
+        return found
+
+    def commit_window(self, entry: PullLogEntry, *, advance_watermark: bool, now: datetime,
+                      versions: dict[str, str] | None = None) -> None:
+        """Log the window, remember the record versions it landed and (for incremental pulls) move the
+        watermark forward, in one transaction. Call it only once the window's file is durable. The watermark
+        never moves backwards: an overlapping or older window leaves it where it is."""
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
             db.execute(
-                "INSERT INTO pull_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO pull_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (entry.pull_id, entry.platform, entry.shop_key, entry.stream, _iso(entry.window_start),
                  _iso(entry.window_end), entry.records, entry.file, int(entry.file_created), entry.requests,
-                 _iso(entry.pulled_at)),
+                 _iso(entry.pulled_at), entry.fetched),
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO landed_versions VALUES (?, ?, ?, ?, ?)",
+                ((entry.platform, entry.shop_key, entry.stream, key, digest)
+                 for key, digest in (versions or {}).items()),
             )
             if advance_watermark and entry.window_end is not None:
                 db.execute(
@@ -101,7 +129,7 @@ class IngestionState:
             rows = db.execute(query + " ORDER BY rowid", params).fetchall()
         return [
             PullLogEntry(r[0], r[1], r[2], r[3], _parse(r[4]), _parse(r[5]), r[6], r[7], bool(r[8]), r[9],
-                         parse_instant(r[10]))
+                         parse_instant(r[10]), r[11])
             for r in rows
         ]
 

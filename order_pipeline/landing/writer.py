@@ -9,10 +9,10 @@ the same data writes nothing new: reruns are idempotent, and the warehouse can a
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -45,39 +45,57 @@ _MOD = 2**256
 
 @dataclass(frozen=True)
 class LandedFile:
-    path: Path | None  # None when the window had no records
-    records: int
+    path: Path | None  # None when nothing new was fetched
+    records: int  # records written to the file
     created: bool  # False when an identical file was already there (an idempotent rerun)
+    fetched: int  # records the platform returned, including versions landed before
+    versions: dict[str, str]  # record key -> version digest of every record written
+
+# Looks up the version digests already landed for some record keys (key -> digest).
+KnownVersions = Callable[[list[str]], dict[str, str]]
 
 
 class LandingChunk:
     """Collects the batches of one pull window and lands them as one file on `close()`.
 
-    Memory stays bounded: rows are flushed to the temporary file in row groups as they arrive."""
+    A record version already in the landing zone (same key, same content: an overlap re-read, a rerun, a
+    duplicate across pages) is not written again when `known` is given, so reruns add nothing. Memory stays
+    bounded: rows are flushed to the temporary file in row groups as they arrive."""
 
     def __init__(self, root: Path, adapter: PlatformAdapter, stream: str, window: Window | None,
-                 cipher: PiiCipher, pull_id: str, pulled_at: datetime):
+                 cipher: PiiCipher, pull_id: str, pulled_at: datetime, known: KnownVersions | None = None):
         self.adapter, self.stream, self.window, self.cipher = adapter, stream, window, cipher
+        self.known = known
         self.pull_id, self.pulled_at = pull_id, pulled_at
         day = (window.start if window else pulled_at).strftime("%Y-%m-%d")
         self.folder = (root / stream / f"platform={adapter.platform}" / f"shop={adapter.shop.key}"
                        / f"{'window' if window else 'snapshot'}_date={day}")
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._tmp = self.folder / f".tmp-{uuid.uuid4().hex}.parquet"
+        # Not named *.parquet: a reader globbing the landing zone never sees a file still being written (or
+        # left behind by a killed pull).
+        self._tmp = self.folder / f".{uuid.uuid4().hex}.partial"
         self._writer: pq.ParquetWriter | None = None
         self._rows: list[dict[str, Any]] = []
         self._content_sum = 0
         self.records = 0
+        self.fetched = 0
+        self.versions: dict[str, str] = {}
 
     def add(self, batch: Batch) -> None:
         adapter, paths = self.adapter, self.adapter.pii_paths.get(self.stream, [])
-        for record in batch.records:
-            key = adapter.record_key(self.stream, record)
-            plain = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        keyed = [(adapter.record_key(self.stream, record), record) for record in batch.records]
+        landed = self.known([key for key, _ in keyed]) if self.known else {}
+        for key, record in keyed:
+            self.fetched += 1
+            plain = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+            # Keyed, so the digests kept in the state database reveal nothing about the personal data inside.
+            version = self.cipher.digest([plain])[:32]
+            if self.known and version in (landed.get(key), self.versions.get(key)):
+                continue
+            self.versions[key] = version
             # An order-independent sum of per-record hashes: the name does not depend on page order or on
             # which detail call finished first, and memory stays constant however large the window.
-            self._content_sum = (self._content_sum + int.from_bytes(
-                hashlib.sha256(plain.encode("utf-8")).digest(), "big")) % _MOD
+            self._content_sum = (self._content_sum + int(version, 16)) % _MOD
             sealed = self.cipher.encrypt_paths(record, paths)
             self._rows.append({
                 "platform": adapter.platform, "shop_key": adapter.shop.key, "stream": self.stream,
@@ -104,7 +122,7 @@ class LandingChunk:
         """Make the file durable under its content-derived name, or discard it if it already exists."""
         self._flush()
         if self._writer is None:
-            return LandedFile(None, 0, False)
+            return LandedFile(None, 0, False, self.fetched, {})
         self._writer.close()
         window_part = (f"{self.window.start:%Y%m%dT%H%M%S}-{self.window.end:%Y%m%dT%H%M%S}"
                        if self.window else "snapshot")
@@ -112,11 +130,11 @@ class LandingChunk:
         final = self.folder / f"{window_part}-{digest}.parquet"
         if final.exists():
             self._tmp.unlink(missing_ok=True)
-            return LandedFile(final, self.records, False)
+            return LandedFile(final, self.records, False, self.fetched, self.versions)
         _fsync(self._tmp)
         os.replace(self._tmp, final)
         _fsync(self.folder)
-        return LandedFile(final, self.records, True)
+        return LandedFile(final, self.records, True, self.fetched, self.versions)
 
     def abort(self) -> None:
         if self._writer is not None:

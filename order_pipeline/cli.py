@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     pull.add_argument("--window-end", default="")
     pull.add_argument("--fixed-now", default="", help="ISO instant to use as now (replays, tests)")
     pull.add_argument("--detail-concurrency", type=int, default=8)
+    pull.add_argument("--requests-per-second", type=float, default=None, help="client-side limit per app")
     pull.add_argument("--safety-lag-minutes", type=float, default=3.0)
     pull.add_argument("--lookback-days", type=float, default=14.0, help="first pull of a shop reaches back this far")
 
@@ -78,7 +79,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _pull(args: argparse.Namespace) -> int:
     from order_pipeline.ingestion.pull import PullPolicy
     from order_pipeline.ingestion.runner import PullFailed, PullJob, pull_shops
-    from order_pipeline.platforms import Window
+    from order_pipeline.platforms import TransportSettings, Window
     from order_pipeline.settings import data_dir
     from order_pipeline.shops import load_shops
 
@@ -91,6 +92,7 @@ def _pull(args: argparse.Namespace) -> int:
     policy = PullPolicy(safety_lag=timedelta(minutes=args.safety_lag_minutes),
                         initial_lookback=timedelta(days=args.lookback_days))
     job = PullJob(streams=tuple(args.streams.split(",")), window=window, policy=policy,
+                  transport=TransportSettings(requests_per_second=args.requests_per_second, burst=1),
                   detail_concurrency=args.detail_concurrency)
     clock = FrozenClock(parse_instant(args.fixed_now)) if args.fixed_now else SystemClock()
     try:

@@ -54,7 +54,9 @@ def run_demo() -> int:
         os.environ["ORDER_PIPELINE_SIM_URL"] = simulator.url
         print(f"demo: platform simulator serving Taobao, JD, Douyin and Shopee at {simulator.url}")
         instance = dg.DagsterInstance.get()
-        result = defs.resolve_job_def(MAIN_JOB).execute_in_process(instance=instance, raise_on_error=False)
+        quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+        result = defs.resolve_job_def(MAIN_JOB).execute_in_process(run_config=quiet, instance=instance,
+                                                                   raise_on_error=False)
         truth = {kind: Counter(row["shop_key"] for row in simulator.world.ground_truth(kind))
                  for kind in ("orders", "refunds", "stock")}
     _print_summary(result, truth)
@@ -69,6 +71,8 @@ def _print_summary(result, truth: dict[str, Counter]) -> None:
     for entry in IngestionState(state_dir() / "ingestion.sqlite").pull_log(result.run_id):
         landed[(entry.stream, entry.shop_key)] += entry.records
     print(f"\nrun {result.run_id}: {'SUCCESS' if result.success else 'FAILED'}")
+    print("landed by this run, next to the simulator's truth at the end of it (the live clock kept ticking:")
+    print("orders changed in the last 3 minutes, the safety lag, wait for the next pull)")
     print(f"{'shop':<16}{'stream':<9}{'landed':>8}{'simulator truth':>17}")
     for stream, per_shop in truth.items():
         for shop in sorted(per_shop):

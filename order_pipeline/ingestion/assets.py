@@ -11,7 +11,7 @@ import dagster as dg
 from order_pipeline.clock import parse_instant
 from order_pipeline.ingestion.resources import ClockResource, IngestionResource
 from order_pipeline.ingestion.runner import PullFailed, PullJob, pull_shops
-from order_pipeline.platforms import Window
+from order_pipeline.platforms import PlatformError, Window
 
 OWNERS = ["team:data-platform"]
 
@@ -24,13 +24,13 @@ class PullConfig(dg.Config):
 
 def _window(config: PullConfig) -> Window | None:
     if bool(config.window_start) != bool(config.window_end):
-        raise dg.Failure("give both window_start and window_end, or neither")
+        raise dg.Failure("give both window_start and window_end, or neither", allow_retries=False)
     if not config.window_start:
         return None
     try:
         return Window(parse_instant(config.window_start), parse_instant(config.window_end))
     except ValueError as exc:
-        raise dg.Failure(f"bad backfill window: {exc}") from exc
+        raise dg.Failure(f"bad backfill window: {exc}", allow_retries=False) from exc
 
 
 def _pull(context: dg.AssetExecutionContext, stream: str, config: PullConfig, ingestion: IngestionResource,
@@ -44,7 +44,10 @@ def _pull(context: dg.AssetExecutionContext, stream: str, config: PullConfig, in
     except PullFailed as exc:
         for shop, error in exc.failures.items():
             context.log.error(f"{stream} pull of shop {shop} failed: {error}")
-        raise dg.Failure(str(exc), metadata={"failed_shops": sorted(exc.failures)}) from exc
+        # A refused token or a rejected request fails the same way on every retry: only retry the rest.
+        hopeless = any(isinstance(e, PlatformError) and not e.retryable for e in exc.failures.values())
+        raise dg.Failure(str(exc), metadata={"failed_shops": sorted(exc.failures)},
+                         allow_retries=not hopeless) from exc
     per_shop = {
         r.shop_key: {"records": r.records, "windows": r.windows, "new_files": r.files_created,
                      "requests": r.requests, "watermark": r.watermark.isoformat() if r.watermark else None}

@@ -48,7 +48,8 @@ class IngestionResource(dg.ConfigurableResource):
         if keys:
             unknown = sorted(set(keys) - {shop.key for shop in shops})
             if unknown:
-                raise dg.Failure(f"unknown shop keys {unknown}; configured: {[s.key for s in shops]}")
+                raise dg.Failure(f"unknown shop keys {unknown}; configured: {[s.key for s in shops]}",
+                                 allow_retries=False)
             shops = [shop for shop in shops if shop.key in keys]
         return shops
 

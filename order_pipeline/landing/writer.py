@@ -39,7 +39,7 @@ LANDING_SCHEMA = pa.schema(
         ("pull_id", pa.string()),
     ]
 )
-ROW_GROUP_ROWS = 5_000
+ROW_GROUP_ROWS = 1_000
 _MOD = 2**256
 
 

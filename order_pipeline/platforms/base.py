@@ -12,10 +12,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from order_pipeline.clock import ensure_utc
+from order_pipeline.clock import Clock, SystemClock, ensure_utc
 from order_pipeline.platforms.transport import Transport, TransportSettings
 from order_pipeline.shops import Shop
 
@@ -35,6 +35,12 @@ class Window:
         if self.end < self.start:
             raise ValueError(f"window ends before it starts: {self.start} > {self.end}")
 
+    def epoch_seconds(self) -> tuple[int, int]:
+        """The window as whole epoch seconds for platforms that take them (Douyin, Shopee, PDD). Both ends are
+        floored: platform times are whole seconds, so a record at the floored end second is still in the window
+        and a record at the floored start second is at worst read twice (once by the previous window)."""
+        return int(self.start.timestamp() // 1), int(self.end.timestamp() // 1)
+
     def split(self, width: timedelta) -> list[Window]:
         """Consecutive sub-windows no wider than `width` (the platform's limit), covering this one."""
         parts, cursor = [], self.start
@@ -44,6 +50,14 @@ class Window:
             if end >= self.end:
                 return parts
             cursor = end
+
+
+def from_epoch(value: object) -> datetime | None:
+    """A platform's epoch-seconds time (int or numeric string) as an aware UTC datetime; None when absent or 0."""
+    if value is None or value == "":
+        return None
+    seconds = float(value)  # type: ignore[arg-type]
+    return datetime.fromtimestamp(seconds, UTC) if seconds > 0 else None
 
 
 @dataclass
@@ -66,7 +80,8 @@ class PlatformAdapter(ABC):
     # zone encrypts these before the first write, so the adapter must name every one its platform sends.
     pii_paths: ClassVar[dict[str, list[tuple[str, ...]]]]
 
-    def __init__(self, shop: Shop, settings: TransportSettings | None = None, *, detail_concurrency: int = 8):
+    def __init__(self, shop: Shop, settings: TransportSettings | None = None, *, detail_concurrency: int = 8,
+                 clock: Clock | None = None):
         if shop.platform != self.platform:
             raise ValueError(f"shop {shop.key} is a {shop.platform} shop, not {self.platform}")
         self.shop = shop
@@ -74,6 +89,9 @@ class PlatformAdapter(ABC):
         self.app_key, self.app_secret, self.access_token = shop.credentials.resolve()
         self.transport = Transport(self.platform, self.app_key, settings)
         self.detail_concurrency = detail_concurrency
+        # Request timestamps (signed, checked by the platform against its clock) come from here, so a replay
+        # or a test against a simulator with a frozen clock signs with the platform's notion of now.
+        self.clock: Clock = clock or SystemClock()
 
     def close(self) -> None:
         self.transport.close()

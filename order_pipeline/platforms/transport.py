@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_after_delay
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_delay, stop_any
 from tenacity.wait import wait_random_exponential
 
 from order_pipeline.platforms.errors import ErrorAction, PlatformError, ReauthorisationRequired
@@ -93,7 +94,8 @@ def limiter_for(platform: str, app_key: str, rate: float | None, burst: int) -> 
 def _is_retryable(exc: BaseException) -> bool:
     if isinstance(exc, PlatformError):
         return exc.retryable
-    return isinstance(exc, (httpx.TransportError, json.JSONDecodeError, _HttpStatusError))
+    # A body cut mid-way is JSONDecodeError, or UnicodeDecodeError when the cut splits a multi-byte character.
+    return isinstance(exc, (httpx.TransportError, json.JSONDecodeError, UnicodeDecodeError, _HttpStatusError))
 
 
 class _HttpStatusError(Exception):
@@ -123,12 +125,23 @@ class Transport:
         self.client.close()
 
     def call(self, api: str, build: Callable[[], httpx.Request], parse: Callable[[Any], Any]) -> Any:
-        """Send the request `build()` makes, retrying what is retryable; return `parse(json_body)`."""
+        """Send the request `build()` makes, retrying what is retryable; return `parse(json_body)`.
+
+        Being throttled is not a failure of the call: it waits as told and does not use up `max_attempts`
+        (only `max_total_wait` bounds it), so a busy app slows down instead of failing its pulls."""
         s = self.settings
+        failures = [0]  # attempts that failed for another reason than a throttle
+
+        def out_of_attempts(state: RetryCallState) -> bool:
+            exc = state.outcome.exception() if state.outcome else None
+            throttled = isinstance(exc, PlatformError) and exc.action is ErrorAction.BACK_OFF
+            failures[0] += 0 if throttled else 1
+            return failures[0] >= s.max_attempts
+
         retrying = Retrying(
             retry=retry_if_exception(_is_retryable),
             wait=self._wait,
-            stop=stop_after_attempt(s.max_attempts) | stop_after_delay(s.max_total_wait),
+            stop=stop_any(out_of_attempts, stop_after_delay(s.max_total_wait), self._wait_beyond_budget),
             reraise=True,
             before_sleep=lambda state: log.warning(
                 "%s %s attempt %d failed: %s", self.platform, api, state.attempt_number, state.outcome.exception()
@@ -146,7 +159,7 @@ class Transport:
         if response.status_code >= 400:
             raise PlatformError(self.platform, ErrorAction.STOP, f"HTTP{response.status_code}",
                                 response.text[:200], api=api)
-        body = json.loads(response.content)  # a truncated body raises JSONDecodeError: retried
+        body = json.loads(response.content)  # a truncated body raises JSON/UnicodeDecodeError: retried
         try:
             return parse(body)
         except PlatformError as exc:
@@ -158,13 +171,26 @@ class Transport:
                                               request_id=exc.request_id, api=api) from exc
             raise
 
-    def _wait(self, state: RetryCallState) -> float:
-        """The platform's signal when it gave one (throttle sub_msg, Retry-After), else jittered exponential."""
+    def _wait_beyond_budget(self, state: RetryCallState) -> bool:
+        """Give up at once when the platform asks for a wait longer than the retry budget left (Shopee's daily
+        quota: "come back after 00:00 UTC+8"): sleeping the budget away and failing anyway helps nobody; the
+        PlatformError carries `retry_after` so the caller can schedule the retry."""
         exc = state.outcome.exception() if state.outcome else None
         signalled = getattr(exc, "retry_after", None)
-        if signalled:
-            return min(float(signalled), self.settings.max_total_wait)
+        return bool(signalled) and state.seconds_since_start + float(signalled) > self.settings.max_total_wait
+
+    def _wait(self, state: RetryCallState) -> float:
+        """The platform's signal when it gave one (throttle sub_msg, Retry-After), else jittered exponential.
+
+        A signalled wait gets jitter on top (up to half of it, at most `backoff_max`): every thread throttled in
+        the same instant is told the same N seconds, and coming back together at exactly N would just trip
+        the platform's limit again (a herd that can exhaust an unlucky call's attempts)."""
+        exc = state.outcome.exception() if state.outcome else None
+        signalled = getattr(exc, "retry_after", None)
         s = self.settings
+        if signalled:
+            signalled = float(signalled)
+            return min(signalled + random.uniform(0.0, min(signalled / 2, s.backoff_max)), s.max_total_wait)
         return wait_random_exponential(multiplier=s.backoff_initial, max=s.backoff_max)(state)
 
 

@@ -40,6 +40,7 @@ LANDING_SCHEMA = pa.schema(
     ]
 )
 ROW_GROUP_ROWS = 1_000
+ROW_COLUMNS = ("record_key", "record_modified", "payload", "request_ids")  # the rest is one value per file
 _MOD = 2**256
 
 
@@ -75,7 +76,7 @@ class LandingChunk:
         # left behind by a killed pull).
         self._tmp = self.folder / f".{uuid.uuid4().hex}.partial"
         self._writer: pq.ParquetWriter | None = None
-        self._rows: list[dict[str, Any]] = []
+        self._columns = _empty_columns()
         self._content_sum = 0
         self.records = 0
         self.fetched = 0
@@ -97,26 +98,31 @@ class LandingChunk:
             # which detail call finished first, and memory stays constant however large the window.
             self._content_sum = (self._content_sum + int(version, 16)) % _MOD
             sealed = self.cipher.encrypt_paths(record, paths)
-            self._rows.append({
-                "platform": adapter.platform, "shop_key": adapter.shop.key, "stream": self.stream,
-                "record_key": key, "record_modified": adapter.record_modified(self.stream, record),
-                "payload": json.dumps(sealed, ensure_ascii=False, separators=(",", ":")),
-                "request_ids": list(batch.request_ids),
-                "window_start": self.window.start if self.window else None,
-                "window_end": self.window.end if self.window else None,
-                "pulled_at": self.pulled_at, "pull_id": self.pull_id,
-            })
+            columns = self._columns
+            columns["record_key"].append(key)
+            columns["record_modified"].append(adapter.record_modified(self.stream, record))
+            columns["payload"].append(json.dumps(sealed, ensure_ascii=False, separators=(",", ":")))
+            columns["request_ids"].append(batch.request_ids)
             self.records += 1
-        if len(self._rows) >= ROW_GROUP_ROWS:
+        if len(self._columns["record_key"]) >= ROW_GROUP_ROWS:
             self._flush()
 
     def _flush(self) -> None:
-        if not self._rows:
+        columns = self._columns
+        rows = len(columns["record_key"])
+        if not rows:
             return
         if self._writer is None:
             self._writer = pq.ParquetWriter(self._tmp, LANDING_SCHEMA, compression="zstd")
-        self._writer.write_table(pa.Table.from_pylist(self._rows, schema=LANDING_SCHEMA))
-        self._rows = []
+        constant = {"platform": self.adapter.platform, "shop_key": self.adapter.shop.key, "stream": self.stream,
+                    "window_start": self.window.start if self.window else None,
+                    "window_end": self.window.end if self.window else None,
+                    "pulled_at": self.pulled_at, "pull_id": self.pull_id}
+        # Column-wise arrays: building the table from row dicts cost as much as the HTTP calls.
+        arrays = [pa.array(columns[f.name] if f.name in ROW_COLUMNS else [constant[f.name]] * rows, type=f.type)
+                  for f in LANDING_SCHEMA]
+        self._writer.write_table(pa.Table.from_arrays(arrays, schema=LANDING_SCHEMA))
+        self._columns = _empty_columns()
 
     def close(self) -> LandedFile:
         """Make the file durable under its content-derived name, or discard it if it already exists."""
@@ -140,6 +146,10 @@ class LandingChunk:
         if self._writer is not None:
             self._writer.close()
         self._tmp.unlink(missing_ok=True)
+
+
+def _empty_columns() -> dict[str, list[Any]]:
+    return {name: [] for name in ROW_COLUMNS}
 
 
 def _fsync(path: Path) -> None:

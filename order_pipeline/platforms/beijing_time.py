@@ -7,7 +7,7 @@ window computed in UTC is sent as Beijing time, and a record's Beijing `modified
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,9 +23,17 @@ def format_beijing(instant: datetime) -> str:
     return ensure_utc(instant).astimezone(BEIJING).strftime(WIRE_FORMAT)
 
 
+# China has kept UTC+8 without daylight saving since 1991: a fixed offset parses the same as the zone, and
+# `fromisoformat` (C) is ~10x faster than `strptime`, which showed at ~7% of a pull's CPU.
+_UTC8 = timezone(timedelta(hours=8))
+
+
 def parse_beijing(text: str) -> datetime:
     """A platform GMT+8 string as a UTC instant."""
-    return datetime.strptime(text.strip(), WIRE_FORMAT).replace(tzinfo=BEIJING).astimezone(UTC)
+    text = text.strip()
+    if len(text) != 19 or text[10] != " ":
+        raise ValueError(f"not a {WIRE_FORMAT} time: {text!r}")
+    return datetime.fromisoformat(text).replace(tzinfo=_UTC8).astimezone(UTC)
 
 
 def parse_beijing_or_none(value: Any) -> datetime | None:

@@ -1,7 +1,7 @@
 """The Douyin shop (抖店) adapter: orders, after-sale cases and SKU stock over the open platform's contract.
 
 Orders and after-sale cases come from newest-first offset lists (`page` counts from 0) that records leave
-while we page, so both are read last page first (`paging.walk_backward`). The order list carries receiver
+while we page, so both are read last page first (`paging.pages_backward`). The order list carries receiver
 data only masked, so every order listed is fetched again with `order.orderDetail`, concurrently: that
 detail payload is what we land. Signing and the error envelope live in `douyin_signing`.
 """
@@ -17,7 +17,7 @@ import httpx
 
 from order_pipeline.platforms import douyin_signing as wire
 from order_pipeline.platforms.base import Batch, PlatformAdapter, Window, from_epoch
-from order_pipeline.platforms.paging import LatestVersions, Page, walk_backward
+from order_pipeline.platforms.paging import LatestVersions, Page, pages_backward
 
 PAGE_SIZE = 100  # the platform's maximum: fewest requests
 
@@ -46,8 +46,8 @@ class DouyinAdapter(PlatformAdapter):
                   "order_asc": False, "size": PAGE_SIZE}
         seen = LatestVersions()
         with ThreadPoolExecutor(self.detail_concurrency, thread_name_prefix="douyin-detail") as pool:
-            pages = walk_backward(lambda n: self._list("order.searchList", params, n, "shop_order_list"),
-                                  first=0, size=PAGE_SIZE, key=lambda r: str(r.get("order_id")))
+            pages = pages_backward(lambda n: self._list("order.searchList", params, n, "shop_order_list"),
+                                   first=0, size=PAGE_SIZE, carry_by=lambda r: str(r.get("order_id")))
             for page in pages:
                 ids = [str(r["order_id"]) for r in page.records
                        if seen.is_new(str(r["order_id"]), _number(r.get("update_time")))]
@@ -64,8 +64,8 @@ class DouyinAdapter(PlatformAdapter):
         params = {"update_start_time": start, "update_end_time": end, "order_by": "update_time",
                   "order_asc": False, "size": PAGE_SIZE}
         seen = LatestVersions()
-        pages = walk_backward(lambda n: self._list("afterSale.List", params, n, "items"),
-                              first=0, size=PAGE_SIZE, key=lambda r: str(_aftersale(r).get("aftersale_id")))
+        pages = pages_backward(lambda n: self._list("afterSale.List", params, n, "items"), first=0, size=PAGE_SIZE,
+                               carry_by=lambda r: str(_aftersale(r).get("aftersale_id")))
         for page in pages:
             records = [r for r in page.records if seen.is_new(self.record_key("refunds", r),
                                                               _number(_aftersale(r).get("update_time")))]

@@ -1,7 +1,7 @@
 """JD (JOS, POP seller) adapter: orders, refund applications and SKU stock over `POST {base}/routerjson`.
 
 Orders: `jingdong.pop.order.enSearch` lists by modified time (`dateType=0`, newest first with `sortType=1`,
-so it is paged backwards, see `backward_paging`), then `jingdong.pop.order.enGet` fetches each order with its
+so it is paged backwards, see `paging`), then `jingdong.pop.order.enGet` fetches each order with its
 consignee and lines. Refunds: `jingdong.pop.afs.soa.refundapply.queryPageList` (newest first: backwards too).
 Stock: `jingdong.sku.read.searchSkuList`. Business parameters travel as one signed JSON string
 (`jd_signing`); errors come inside HTTP 200 as `error_response`, or as `code != "0"` in the `_responce` object.
@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from order_pipeline.platforms import jd_signing
-from order_pipeline.platforms.backward_paging import Page, list_then_detail, pages_backward, pages_forward
 from order_pipeline.platforms.base import Batch, PlatformAdapter, Window
 from order_pipeline.platforms.beijing_time import format_beijing, parse_beijing_or_none
 from order_pipeline.platforms.errors import ErrorAction, PlatformError
+from order_pipeline.platforms.paging import Page, list_then_detail, pages_backward, pages_forward
 
 ALL_ORDER_STATES = ("WAIT_SELLER_STOCK_OUT,WAIT_GOODS_RECEIVE_CONFIRM,WAIT_SELLER_DELIVERY,PAUSE,FINISHED_L,"
                     "TRADE_CANCELED,LOCKED,POP_ORDER_PAUSE")
@@ -126,7 +126,8 @@ class JdAdapter(PlatformAdapter):
             return Page(page, list(result.get("orderInfoList") or []), int(result.get("orderTotal") or 0),
                         [_request_id(response)])
 
-        return list_then_detail(pages_backward(read, self.page_size), stream="orders", window=window,
+        pages = pages_backward(read, first=1, size=self.page_size)
+        return list_then_detail(pages, stream="orders", window=window,
                                 key_of=lambda r: self.record_key("orders", r),
                                 modified_of=lambda r: self.record_modified("orders", r),
                                 detail=self._order, concurrency=self.detail_concurrency)
@@ -142,7 +143,8 @@ class JdAdapter(PlatformAdapter):
             return Page(page, list(result.get("result") or []), int(result.get("totalCount") or 0),
                         [_request_id(response)])
 
-        return list_then_detail(pages_backward(read, self.refund_page_size), stream="refunds", window=window,
+        pages = pages_backward(read, first=1, size=self.refund_page_size)
+        return list_then_detail(pages, stream="refunds", window=window,
                                 key_of=lambda r: self.record_key("refunds", r),
                                 modified_of=lambda r: self.record_modified("refunds", r),
                                 detail=None, concurrency=self.detail_concurrency)
@@ -158,7 +160,7 @@ class JdAdapter(PlatformAdapter):
 
         seen: set[str] = set()
         for page in pages_forward(read, self.stock_page_size):
-            records = [sku for sku in page.items if self.record_key("stock", sku) not in seen]
+            records = [sku for sku in page.records if self.record_key("stock", sku) not in seen]
             seen.update(self.record_key("stock", sku) for sku in records)
             yield Batch(stream="stock", records=records, request_ids=[rid for rid in page.request_ids if rid])
 

@@ -1,7 +1,7 @@
 """Taobao / Tmall (TOP) adapter: orders, refunds and stock of one shop over `POST {base}/router/rest`.
 
 Orders: `taobao.trades.sold.increment.get` lists by modified time (newest first, so it is paged backwards,
-see `backward_paging`), then `taobao.trade.fullinfo.get` fetches each order with its lines and receiver.
+see `paging`), then `taobao.trade.fullinfo.get` fetches each order with its lines and receiver.
 Refunds: `taobao.refunds.receive.get` (the list carries every field). Stock: `taobao.items.onsale.get`, then
 `taobao.item.skus.get` for 40 items at a time. Every request is signed afresh on every attempt (the timestamp
 is signed and must be within 10 minutes of the platform's clock). Errors come inside HTTP 200 as
@@ -18,10 +18,10 @@ from typing import Any
 
 from order_pipeline.clock import Clock
 from order_pipeline.platforms import taobao_signing
-from order_pipeline.platforms.backward_paging import Page, list_then_detail, pages_backward, pages_forward
 from order_pipeline.platforms.base import Batch, PlatformAdapter, Window
 from order_pipeline.platforms.beijing_time import format_beijing, parse_beijing_or_none
 from order_pipeline.platforms.errors import ErrorAction, PlatformError
+from order_pipeline.platforms.paging import Page, list_then_detail, pages_backward, pages_forward
 from order_pipeline.platforms.transport import TransportSettings
 from order_pipeline.shops import Shop
 
@@ -128,14 +128,16 @@ class TaobaoAdapter(PlatformAdapter):
 
     def fetch_orders(self, window: Window) -> Iterator[Batch]:
         read = self._list_reader("taobao.trades.sold.increment.get", TRADE_LIST_FIELDS, window, "trades", "trade")
-        return list_then_detail(pages_backward(read, self.page_size), stream="orders", window=window,
+        pages = pages_backward(read, first=1, size=self.page_size)
+        return list_then_detail(pages, stream="orders", window=window,
                                 key_of=lambda r: self.record_key("orders", r),
                                 modified_of=lambda r: self.record_modified("orders", r),
                                 detail=self._trade, concurrency=self.detail_concurrency)
 
     def fetch_refunds(self, window: Window) -> Iterator[Batch]:
         read = self._list_reader("taobao.refunds.receive.get", REFUND_FIELDS, window, "refunds", "refund")
-        return list_then_detail(pages_backward(read, self.page_size), stream="refunds", window=window,
+        pages = pages_backward(read, first=1, size=self.page_size)
+        return list_then_detail(pages, stream="refunds", window=window,
                                 key_of=lambda r: self.record_key("refunds", r),
                                 modified_of=lambda r: self.record_modified("refunds", r),
                                 detail=None, concurrency=self.detail_concurrency)
@@ -151,7 +153,7 @@ class TaobaoAdapter(PlatformAdapter):
         done: set[str] = set()
         with ThreadPoolExecutor(max_workers=max(1, self.detail_concurrency)) as pool:
             for page in pages_forward(read, self.stock_page_size):
-                items = {str(item["num_iid"]): item for item in page.items if str(item["num_iid"]) not in done}
+                items = {str(item["num_iid"]): item for item in page.records if str(item["num_iid"]) not in done}
                 done.update(items)
                 ids = list(items)
                 chunks = [ids[i:i + self.skus_per_call] for i in range(0, len(ids), self.skus_per_call)]

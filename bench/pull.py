@@ -69,12 +69,28 @@ def run_pull(url: str, data: Path, extra_env: dict[str, str] | None = None) -> d
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "order_pipeline.cli", "pull", "--fixed-now", START,
                              "--safety-lag-minutes", "0", "--lookback-days", str(HISTORY_DAYS + 1)],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(data / "pull.log").open("w"))
+    # The pulling process's own high-water mark (VmHWM), polled while it runs. Not ru_maxrss: a forked child
+    # counts its parent's resident pages until it execs, so ru_maxrss would report this benchmark's memory.
+    peak_kb = 0
+    while proc.poll() is None:
+        peak_kb = max(peak_kb, _vm_hwm_kb(proc.pid))
+        time.sleep(0.2)
+    status = proc.returncode
     wall = time.monotonic() - started
     if status != 0:
-        raise RuntimeError(f"pull failed: {proc.stderr.read().decode()[-2000:]}")
-    return {"wall": wall, "rss_mb": usage.ru_maxrss / 1024, "log": read_pull_log(data)}
+        raise RuntimeError(f"pull failed: {(data / 'pull.log').read_text()[-2000:]}")
+    return {"wall": wall, "rss_mb": peak_kb / 1024, "log": read_pull_log(data)}
+
+
+def _vm_hwm_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
 
 
 def read_pull_log(data: Path) -> list[dict]:

@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     pull.add_argument("--window-start", default="")
     pull.add_argument("--window-end", default="")
     pull.add_argument("--fixed-now", default="", help="ISO instant to use as now (replays, tests)")
-    pull.add_argument("--detail-concurrency", type=int, default=8)
+    pull.add_argument("--detail-concurrency", type=int, default=4)
     pull.add_argument("--requests-per-second", type=float, default=None, help="client-side limit per app")
     pull.add_argument("--safety-lag-minutes", type=float, default=3.0)
     pull.add_argument("--lookback-days", type=float, default=14.0, help="first pull of a shop reaches back this far")

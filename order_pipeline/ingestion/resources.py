@@ -32,7 +32,7 @@ class IngestionResource(dg.ConfigurableResource):
     pii_key: str = dg.EnvVar("ORDER_PIPELINE_PII_KEY")
     data_dir: str = ""  # empty = ORDER_PIPELINE_DATA_DIR or <project>/data
     shops_file: str = ""  # empty = ORDER_PIPELINE_SHOPS_FILE or config/shops.yaml
-    detail_concurrency: int = 8  # detail calls in flight per shop (platforms with one call per order)
+    detail_concurrency: int = 4  # detail calls in flight per shop (platforms with one call per order)
     shop_concurrency: int = 3  # shops pulled at once in one run
     requests_per_second: float | None = None  # client-side limit per app; None = platform throttles rule
     read_timeout_seconds: float = 20.0

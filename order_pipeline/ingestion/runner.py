@@ -37,7 +37,7 @@ class PullJob:
     window: Window | None = None  # an explicit backfill window; None = incremental from the watermarks
     policy: PullPolicy = PullPolicy()
     transport: TransportSettings = TransportSettings()
-    detail_concurrency: int = 8
+    detail_concurrency: int = 4
     # Shops pulled at once. More shops in flight don't make one process faster (the pull is CPU-bound in
     # one interpreter) but each holds its own buffers: 3 keeps 100k orders under ~350 MB of RSS.
     shop_concurrency: int = 3

@@ -80,7 +80,7 @@ class PlatformAdapter(ABC):
     # zone encrypts these before the first write, so the adapter must name every one its platform sends.
     pii_paths: ClassVar[dict[str, list[tuple[str, ...]]]]
 
-    def __init__(self, shop: Shop, settings: TransportSettings | None = None, *, detail_concurrency: int = 8,
+    def __init__(self, shop: Shop, settings: TransportSettings | None = None, *, detail_concurrency: int = 4,
                  clock: Clock | None = None):
         if shop.platform != self.platform:
             raise ValueError(f"shop {shop.key} is a {shop.platform} shop, not {self.platform}")

@@ -107,7 +107,7 @@ class TaobaoAdapter(PlatformAdapter):
     stock_page_size = 200
     skus_per_call = 40
 
-    def __init__(self, shop: Shop, settings: TransportSettings | None = None, *, detail_concurrency: int = 8,
+    def __init__(self, shop: Shop, settings: TransportSettings | None = None, *, detail_concurrency: int = 4,
                  sign_method: str = "md5", clock: Clock | None = None):
         super().__init__(shop, settings, detail_concurrency=detail_concurrency, clock=clock)
         if sign_method not in taobao_signing.SIGN_METHODS:

@@ -17,7 +17,7 @@ import httpx
 
 from order_pipeline.platforms import douyin_signing as wire
 from order_pipeline.platforms.base import Batch, PlatformAdapter, Window, from_epoch
-from order_pipeline.platforms.paging import LatestVersions, Page, pages_backward
+from order_pipeline.platforms.paging import LatestVersions, Page, epoch_version, pages_backward, request_ids
 
 PAGE_SIZE = 100  # the platform's maximum: fewest requests
 
@@ -50,10 +50,10 @@ class DouyinAdapter(PlatformAdapter):
                                    first=0, size=PAGE_SIZE, carry_by=lambda r: str(r.get("order_id")))
             for page in pages:
                 ids = [str(r["order_id"]) for r in page.records
-                       if seen.is_new(str(r["order_id"]), _number(r.get("update_time")))]
+                       if seen.is_new(str(r["order_id"]), epoch_version(r.get("update_time")))]
                 replies = list(pool.map(self._order_detail, ids))
                 yield Batch("orders", [reply.data["shop_order_detail"] for reply in replies],
-                            page.request_ids + _ids(replies), window)
+                            page.request_ids + request_ids(replies), window)
 
     def _order_detail(self, shop_order_id: str) -> wire.Reply:
         return self._call("order.orderDetail", {"shop_order_id": shop_order_id})
@@ -68,7 +68,7 @@ class DouyinAdapter(PlatformAdapter):
                                carry_by=lambda r: str(_aftersale(r).get("aftersale_id")))
         for page in pages:
             records = [r for r in page.records if seen.is_new(self.record_key("refunds", r),
-                                                              _number(_aftersale(r).get("update_time")))]
+                                                              epoch_version(_aftersale(r).get("update_time")))]
             yield Batch("refunds", records, page.request_ids, window)
 
     # ------------------------------------------------------------------------------------------------ stock
@@ -86,7 +86,7 @@ class DouyinAdapter(PlatformAdapter):
                 sku_replies = list(pool.map(lambda pid: self._call("sku.list", {"product_id": pid}), ids))
                 records = [_with_product(sku, pid) for pid, sku_reply in zip(ids, sku_replies, strict=True)
                            for sku in _sku_rows(sku_reply.data)]
-                yield Batch("stock", records, _ids([reply, *sku_replies]))
+                yield Batch("stock", records, request_ids([reply, *sku_replies]))
                 if not products or number * PAGE_SIZE >= int(data.get("total") or 0):
                     return
                 number += 1
@@ -114,7 +114,7 @@ class DouyinAdapter(PlatformAdapter):
     def _list(self, method: str, params: dict[str, Any], number: int, records_key: str) -> Page:
         reply = self._call(method, {**params, "page": number})
         data = reply.data or {}
-        return Page(number, list(data.get(records_key) or []), int(data.get("total") or 0), _ids([reply]))
+        return Page(number, list(data.get(records_key) or []), int(data.get("total") or 0), request_ids([reply]))
 
     def _call(self, method: str, params: dict[str, Any]) -> wire.Reply:
         """POST one API: common parameters in the query, `param_json` as the body, re-signed per attempt."""
@@ -149,14 +149,3 @@ def _sku_rows(data: Any) -> list[dict[str, Any]]:
 
 def _with_product(sku: dict[str, Any], product_id: Any) -> dict[str, Any]:
     return sku if "product_id" in sku else {**sku, "product_id": product_id}
-
-
-def _number(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _ids(replies: list[wire.Reply]) -> list[str]:
-    return [reply.request_id for reply in replies if reply.request_id]

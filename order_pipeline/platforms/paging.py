@@ -161,3 +161,16 @@ def list_then_detail(
                     if rid:
                         request_ids.append(rid)
             yield Batch(stream=stream, records=records, request_ids=request_ids, window=window)
+
+
+def epoch_version(value: Any) -> float | None:
+    """An epoch-seconds field (Douyin, Shopee) as a version for `LatestVersions`; None when unreadable."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def request_ids(replies: Iterable[Any]) -> list[str]:
+    """The request ids of some platform replies (anything with a `request_id`), skipping missing ones."""
+    return [reply.request_id for reply in replies if reply.request_id]

@@ -21,7 +21,7 @@ import httpx
 from order_pipeline.platforms import shopee_signing as wire
 from order_pipeline.platforms.base import Batch, PlatformAdapter, Window, from_epoch
 from order_pipeline.platforms.errors import ErrorAction, PlatformError
-from order_pipeline.platforms.paging import LatestVersions
+from order_pipeline.platforms.paging import LatestVersions, epoch_version, request_ids
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 100  # list maximum
@@ -63,7 +63,7 @@ class ShopeeAdapter(PlatformAdapter):
                 details = list(pool.map(self._order_details, chunks))
                 records = [order for reply in details for order in reply.response.get("order_list") or []]
                 _warn_if_short(sns, records)
-                yield Batch("orders", records, _ids([listing, *details]), window)
+                yield Batch("orders", records, request_ids([listing, *details]), window)
                 if not listing.response.get("more"):
                     return
                 cursor = listing.response.get("next_cursor") or ""
@@ -90,8 +90,8 @@ class ShopeeAdapter(PlatformAdapter):
             reply = self._call("returns.get_return_list", {"page_no": page_no, "page_size": PAGE_SIZE,
                                                            "update_time_from": start, "update_time_to": upper})
             returns = reply.response.get("return") or []
-            fresh = [r for r in returns if seen.is_new(str(r["return_sn"]), _number(r.get("update_time")))]
-            yield Batch("refunds", fresh, _ids([reply]), window)
+            fresh = [r for r in returns if seen.is_new(str(r["return_sn"]), epoch_version(r.get("update_time")))]
+            yield Batch("refunds", fresh, request_ids([reply]), window)
             if not reply.response.get("more") or not returns:
                 return
             times = [int(r["update_time"]) for r in returns]
@@ -114,7 +114,7 @@ class ShopeeAdapter(PlatformAdapter):
                                         ids))
                 records = [{**model, "item_id": item_id} for item_id, reply in zip(ids, replies, strict=True)
                            for model in reply.response.get("model") or []]
-                yield Batch("stock", records, _ids([listing, *replies]))
+                yield Batch("stock", records, request_ids([listing, *replies]))
                 next_offset = listing.response.get("next_offset")
                 if not listing.response.get("has_next_page") or next_offset in (None, params["offset"]):
                     return
@@ -162,14 +162,3 @@ def _warn_if_short(asked: list[str], got: list[dict[str, Any]]) -> None:
     if missing:
         log.warning("shopee get_order_detail returned no detail for %d order(s): %s", len(missing),
                     sorted(missing)[:10])
-
-
-def _number(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _ids(replies: list[wire.Reply]) -> list[str]:
-    return [reply.request_id for reply in replies if reply.request_id]

@@ -76,19 +76,12 @@ class PiiCipher:
         return mac.hexdigest()
 
     def encrypt_paths(self, record: dict[str, Any], paths: Iterable[tuple[str, ...]]) -> dict[str, Any]:
-        """A copy of `record` with every non-empty string (or number) at `paths` encrypted in place."""
-        out = _copy(record)
+        """A copy of `record` with every non-empty string (or number) at `paths` encrypted in place. Only the
+        containers along the paths are copied: the input is never modified, and the rest is shared."""
+        out = dict(record)
         for path in paths:
             _encrypt_at(out, path, self, ".".join(path))
         return out
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
 
 
 def _encrypt_at(node: Any, path: tuple[str, ...], cipher: PiiCipher, field: str) -> None:
@@ -103,7 +96,12 @@ def _encrypt_at(node: Any, path: tuple[str, ...], cipher: PiiCipher, field: str)
     if not isinstance(node, dict) or head not in node:
         return
     if rest:
-        _encrypt_at(node[head], rest, cipher, field)
+        child = node[head]
+        if isinstance(child, dict):
+            child = node[head] = dict(child)  # copy on the way down: the caller's record stays untouched
+        elif isinstance(child, list):
+            child = node[head] = [dict(item) if isinstance(item, dict) else item for item in child]
+        _encrypt_at(child, rest, cipher, field)
         return
     value = node[head]
     if isinstance(value, (int, float)) and not isinstance(value, bool):

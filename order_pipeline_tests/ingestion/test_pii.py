@@ -24,6 +24,7 @@ def test_encrypt_paths_seals_every_named_field_and_nothing_else(cipher):
     sealed = cipher.encrypt_paths(record, paths)
 
     assert record["receiver_name"] == "张三", "the input record is not modified"
+    assert record["consignee"]["mobile"] == 13900139000 and record["items"][0]["buyer"] == "李四", "nor nested"
     for path in paths[:3]:
         node = sealed
         for key in path:

@@ -41,12 +41,22 @@ class PullJob:
     # Shops pulled at once. More shops in flight don't make one process faster (the pull is CPU-bound in
     # one interpreter) but each holds its own buffers: 3 keeps 100k orders under ~350 MB of RSS.
     shop_concurrency: int = 3
+    # Worker processes (shops of one app stay together). 1 = threads in this process only.
+    processes: int = 1
 
 
 def pull_shops(shops: Sequence[Shop], job: PullJob, *, data_dir: Path, clock: Clock,
                cipher: PiiCipher | None = None, pull_id: str | None = None) -> list[StreamPullResult]:
     cipher = cipher or PiiCipher.from_env()
     pull_id = pull_id or uuid.uuid4().hex
+    if job.processes > 1 and len(shops) > 1:
+        from order_pipeline.ingestion.processes import pull_in_processes
+
+        results, failed = pull_in_processes(list(shops), job, data_dir=data_dir, clock=clock, key=cipher.key,
+                                            pull_id=pull_id, processes=job.processes)
+        if failed:
+            raise PullFailed({shop: RuntimeError(text) for shop, text in failed.items()}, results)
+        return results
     state = IngestionState(state_dir(data_dir) / "ingestion.sqlite")
     root = landing_dir(data_dir)
 

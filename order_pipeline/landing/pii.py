@@ -49,6 +49,7 @@ def new_key() -> str:
 
 class PiiCipher:
     def __init__(self, key: bytes):
+        self.key = key  # kept so a pull can hand it to its worker processes
         self._aead = AESGCM(key)
         self._digest_key = hmac.new(key, b"order_pipeline/landing-digest/v1", hashlib.sha256).digest()
 

@@ -156,3 +156,17 @@ def _full_window(now):
     from order_pipeline.platforms import Window
 
     return Window(now - timedelta(days=HISTORY_DAYS + 1), now)
+
+
+def test_pull_spread_over_two_processes_lands_ground_truth(simulator):
+    from order_pipeline.ingestion.processes import balanced_groups
+
+    shops = load_shops()
+    groups = balanced_groups(shops, 2)
+    assert len(groups) == 2 and sorted(s.key for g in groups for s in g) == sorted(s.key for s in shops)
+    shopee_groups = {i for i, g in enumerate(groups) for s in g if s.platform == "shopee"}
+    assert len(shopee_groups) == 1, "shops of one app share a process (the rate limit is per app)"
+
+    pull_shops(shops, PullJob(policy=LOOKBACK, processes=2), data_dir=data_dir(),
+               clock=FrozenClock(simulator.world.now()))
+    assert mismatches(landing_dir(data_dir()), _truth(simulator), _platforms()) == []

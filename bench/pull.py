@@ -68,7 +68,7 @@ def run_pull(url: str, data: Path, processes: int, extra_env: dict[str, str] | N
     env = dict(os.environ, ORDER_PIPELINE_SIM_URL=url, ORDER_PIPELINE_DATA_DIR=str(data), **(extra_env or {}))
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "order_pipeline.cli", "pull", "--fixed-now", START,
-                             "--processes", str(processes),
+                             "--processes", str(processes), "--shop-concurrency", str(processes),
                              "--safety-lag-minutes", "0", "--lookback-days", str(HISTORY_DAYS + 1)],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(data / "pull.log").open("w"))
     # The pulling process tree's resident memory (the pull and its worker processes, summed), polled while it

@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     pull.add_argument("--fixed-now", default="", help="ISO instant to use as now (replays, tests)")
     pull.add_argument("--detail-concurrency", type=int, default=4)
     pull.add_argument("--processes", type=int, default=1, help="worker processes (shops of one app together)")
+    pull.add_argument("--shop-concurrency", type=int, default=3, help="shops pulled at once, all processes together")
     pull.add_argument("--requests-per-second", type=float, default=None, help="client-side limit per app")
     pull.add_argument("--safety-lag-minutes", type=float, default=3.0)
     pull.add_argument("--lookback-days", type=float, default=14.0, help="first pull of a shop reaches back this far")
@@ -94,7 +95,8 @@ def _pull(args: argparse.Namespace) -> int:
                         initial_lookback=timedelta(days=args.lookback_days))
     job = PullJob(streams=tuple(args.streams.split(",")), window=window, policy=policy,
                   transport=TransportSettings(requests_per_second=args.requests_per_second, burst=1),
-                  detail_concurrency=args.detail_concurrency, processes=args.processes)
+                  detail_concurrency=args.detail_concurrency, processes=args.processes,
+                  shop_concurrency=args.shop_concurrency)
     clock = FrozenClock(parse_instant(args.fixed_now)) if args.fixed_now else SystemClock()
     try:
         results = pull_shops(shops, job, data_dir=data_dir(), clock=clock)

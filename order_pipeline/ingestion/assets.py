@@ -37,7 +37,8 @@ def _pull(context: dg.AssetExecutionContext, stream: str, config: PullConfig, in
           clock: ClockResource) -> dg.MaterializeResult:
     job = PullJob(streams=(stream,), window=None if stream == "stock" else _window(config),
                   policy=ingestion.policy(), transport=ingestion.transport(),
-                  detail_concurrency=ingestion.detail_concurrency, shop_concurrency=ingestion.shop_concurrency)
+                  detail_concurrency=ingestion.detail_concurrency, shop_concurrency=ingestion.shop_concurrency,
+                  processes=ingestion.processes)
     try:
         results = pull_shops(ingestion.shops(config.shops), job, data_dir=ingestion.root(),
                              clock=clock.get_clock(), cipher=ingestion.cipher(), pull_id=context.run_id)

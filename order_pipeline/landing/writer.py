@@ -15,30 +15,35 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
-
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from order_pipeline.landing.pii import PiiCipher
 from order_pipeline.platforms.base import Batch, PlatformAdapter, Window
 
-LANDING_SCHEMA = pa.schema(
-    [
-        ("platform", pa.string()),
-        ("shop_key", pa.string()),
-        ("stream", pa.string()),
-        ("record_key", pa.string()),
-        ("record_modified", pa.timestamp("us", tz="UTC")),
-        ("payload", pa.string()),
-        ("request_ids", pa.list_(pa.string())),
-        ("window_start", pa.timestamp("us", tz="UTC")),
-        ("window_end", pa.timestamp("us", tz="UTC")),
-        ("pulled_at", pa.timestamp("us", tz="UTC")),
-        ("pull_id", pa.string()),
-    ]
-)
+
+@cache
+def landing_schema():  # noqa: ANN201 - pyarrow.Schema
+    """The landing file schema. pyarrow is imported here, not at module import: a pull that only hands its shops
+    to worker processes never loads it (~60 MB of resident memory)."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("platform", pa.string()),
+            ("shop_key", pa.string()),
+            ("stream", pa.string()),
+            ("record_key", pa.string()),
+            ("record_modified", pa.timestamp("us", tz="UTC")),
+            ("payload", pa.string()),
+            ("request_ids", pa.list_(pa.string())),
+            ("window_start", pa.timestamp("us", tz="UTC")),
+            ("window_end", pa.timestamp("us", tz="UTC")),
+            ("pulled_at", pa.timestamp("us", tz="UTC")),
+            ("pull_id", pa.string()),
+        ]
+    )
 ROW_GROUP_ROWS = 1_000
 ROW_COLUMNS = ("record_key", "record_modified", "payload", "request_ids")  # the rest is one value per file
 _MOD = 2**256
@@ -75,7 +80,7 @@ class LandingChunk:
         # Not named *.parquet: a reader globbing the landing zone never sees a file still being written (or
         # left behind by a killed pull).
         self._tmp = self.folder / f".{uuid.uuid4().hex}.partial"
-        self._writer: pq.ParquetWriter | None = None
+        self._writer = None  # a pyarrow ParquetWriter once the first rows arrive
         self._columns = _empty_columns()
         self._content_sum = 0
         self.records = 0
@@ -112,16 +117,20 @@ class LandingChunk:
         rows = len(columns["record_key"])
         if not rows:
             return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        schema = landing_schema()
         if self._writer is None:
-            self._writer = pq.ParquetWriter(self._tmp, LANDING_SCHEMA, compression="zstd")
+            self._writer = pq.ParquetWriter(self._tmp, schema, compression="zstd")
         constant = {"platform": self.adapter.platform, "shop_key": self.adapter.shop.key, "stream": self.stream,
                     "window_start": self.window.start if self.window else None,
                     "window_end": self.window.end if self.window else None,
                     "pulled_at": self.pulled_at, "pull_id": self.pull_id}
         # Column-wise arrays: building the table from row dicts cost as much as the HTTP calls.
         arrays = [pa.array(columns[f.name] if f.name in ROW_COLUMNS else [constant[f.name]] * rows, type=f.type)
-                  for f in LANDING_SCHEMA]
-        self._writer.write_table(pa.Table.from_arrays(arrays, schema=LANDING_SCHEMA))
+                  for f in schema]
+        self._writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
         self._columns = _empty_columns()
 
     def close(self) -> LandedFile:

@@ -14,12 +14,13 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+from order_pipeline.demo_report import print_warehouse_summary
 from order_pipeline.landing.pii import KEY_ENV, new_key
 from order_pipeline.settings import data_dir
 from order_pipeline.shops import PROJECT_ROOT, load_env_file
 
 DEMO_ENV = PROJECT_ROOT / "config" / "demo.env"
-MAIN_JOB = "ingest_job"
+MAIN_JOB = "order_pipeline_job"
 
 
 def prepare_environment() -> None:
@@ -60,7 +61,19 @@ def run_demo() -> int:
         truth = {kind: Counter(row["shop_key"] for row in simulator.world.ground_truth(kind))
                  for kind in ("orders", "refunds", "stock")}
     _print_summary(result, truth)
+    print_warehouse_summary(data_dir() / "serving.duckdb", _check_results(result))
     return 0 if result.success else 1
+
+
+def _check_results(result) -> list[tuple[str, bool, str]]:
+    """(check, passed, severity) of every asset check the run evaluated."""
+    outcomes = []
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            outcomes.append((f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}",
+                             evaluation.passed, evaluation.severity.value))
+    return sorted(outcomes)
 
 
 def _print_summary(result, truth: dict[str, Counter]) -> None:
@@ -78,9 +91,6 @@ def _print_summary(result, truth: dict[str, Counter]) -> None:
         for shop in sorted(per_shop):
             print(f"{shop:<16}{stream:<9}{landed[(stream, shop)]:>8}{per_shop[shop]:>17}")
     print(f"\nlanding zone: {data_dir() / 'landing'} (Parquet, personal fields encrypted)")
-    print("look inside: .venv/bin/python -c \"import duckdb; print(duckdb.sql(\\\"select platform, stream, "
-          "count(*) from read_parquet('data/landing/*/*/*/*/*.parquet', hive_partitioning=false) "
-          "group by all\\\"))\"")
 
 
 def run_dev(port: int) -> int:

@@ -1,0 +1,21 @@
+{#- Incremental marts rebuild only the keys that have a version loaded after the mart's watermark, recomputed
+    from each key's whole version history: an out-of-order or duplicate delivery gives the same result as a
+    full rebuild. The watermark (the newest load_id a mart has seen) lives in `mart_watermarks`, not in the
+    mart itself, because a load can touch keys without adding rows (an order whose new version changed
+    nothing adds no row to fct_order_changes). -#}
+{% macro touched_keys(versions_relation, key) -%}
+    select distinct {{ key }} from {{ versions_relation }}
+    {% if is_incremental() -%}
+    where load_id > coalesce((select max(load_id) from mart_watermarks where model = '{{ this.name }}'), 0)
+        - {{ var('lookback_loads', 0) }}
+    {%- endif %}
+{%- endmacro %}
+
+{% macro record_watermark(versions_relation) -%}
+    insert or replace into mart_watermarks
+    select '{{ this.name }}', coalesce((select max(load_id) from {{ versions_relation }}), 0)
+{%- endmacro %}
+
+{% macro create_watermarks() -%}
+    create table if not exists mart_watermarks (model varchar primary key, load_id bigint)
+{%- endmacro %}

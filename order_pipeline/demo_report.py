@@ -1,0 +1,49 @@
+"""What `make demo` prints after the run: the numbers an analyst would look at first, from serving.duckdb."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+EXAMPLE_QUERY = (
+    "select platform, business_date, count(*) as orders, sum(paid_amount) as revenue, any_value(currency)\n"
+    "from fct_orders where status not in ('unpaid', 'cancelled')\n"
+    "group by all order by business_date desc, platform limit 10;"
+)
+
+
+def print_warehouse_summary(serving: Path, check_results: list[tuple[str, bool, str]]) -> None:
+    if not serving.exists():
+        print("\nserving database: not published (see the failed step or check above)")
+        return
+    con = duckdb.connect(str(serving), read_only=True, config={"TimeZone": "UTC"})
+    try:
+        print("\norders and revenue per platform (revenue in each shop's own currency; not cancelled):")
+        print(f"{'platform':<10}{'currency':<10}{'orders':>8}{'revenue':>16}{'customers':>11}")
+        for platform, currency, orders, revenue, customers in con.execute(
+            "select platform, currency, count(*), sum(paid_amount) filter (where status not in "
+            "('unpaid', 'cancelled')), count(distinct customer_id) from fct_orders group by all order by all"
+        ).fetchall():
+            print(f"{platform:<10}{currency:<10}{orders:>8}{revenue or 0:>16,.2f}{customers:>11}")
+        quarantined = con.execute(
+            "select stream, reason, count(*) from fct_quarantine group by all order by 3 desc").fetchall()
+        print("\nquarantined records by reason:" + ("" if quarantined else " none"))
+        for stream, reason, count in quarantined:
+            print(f"  {stream:<9}{reason:<32}{count:>6}")
+        changes = con.execute("select count(*) from fct_order_changes").fetchone()[0]
+        tags = con.execute("select unnest(tags) as tag, count(*) from dim_customers group by all order by 1"
+                           ).fetchall()
+        print(f"\norder changes recorded (fct_order_changes): {changes}")
+        print("customer tags: " + (", ".join(f"{tag} {count}" for tag, count in tags) or "none yet"))
+    finally:
+        con.close()
+    if check_results:
+        print("\nquality checks:")
+        for name, passed, severity in check_results:
+            print(f"  {'PASS' if passed else severity:<6}{name}")
+    print(f"\nserving database for analysts: {serving} (open it read-only)")
+    print(f"  .venv/bin/python -c \"import duckdb; con = duckdb.connect('{serving}', read_only=True); "
+          "print(con.sql(open('/dev/stdin').read()))\" <<'SQL'")
+    print("  " + EXAMPLE_QUERY.replace("\n", "\n  "))
+    print("  SQL")

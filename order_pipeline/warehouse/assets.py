@@ -1,0 +1,111 @@
+"""Warehouse assets: landing files -> `landing` tables (Python) -> dbt staging -> dbt marts -> serving copy.
+
+Every asset that opens `warehouse.duckdb` is in the pool `warehouse_writer` (limit 1, dagster.yaml): DuckDB
+allows one read-write process per file. dbt runs in two steps so the staging quality gates (blocking GX
+checks) sit between staging and the marts: a broken platform mapping stops before analysts see numbers.
+"""
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from order_pipeline.ingestion.resources import IngestionResource
+from order_pipeline.warehouse.dbt_project import warehouse_dbt_project
+from order_pipeline.warehouse.dbt_translator import WarehouseTranslator
+from order_pipeline.warehouse.loader import load_landing
+from order_pipeline.warehouse.publish import MART_TABLES, publish_serving
+from order_pipeline.warehouse.resources import WarehouseResource
+
+WRITER_POOL = "warehouse_writer"
+OWNERS = ["team:data-platform"]
+# The columns of landing.orders / refunds / stock.
+LANDING_TABLE_SCHEMA = dg.TableSchema(columns=[
+    dg.TableColumn("load_id", "BIGINT", description="the loader run that inserted the row"),
+    dg.TableColumn("landing_file", "VARCHAR", description="landing file, relative to data/landing"),
+    dg.TableColumn("file_row", "INTEGER", description="row inside the landing file"),
+    dg.TableColumn("platform", "VARCHAR"),
+    dg.TableColumn("shop_key", "VARCHAR"),
+    dg.TableColumn("stream", "VARCHAR", description="orders | refunds | stock"),
+    dg.TableColumn("record_key", "VARCHAR", description="the platform's id of the record"),
+    dg.TableColumn("record_modified", "TIMESTAMPTZ", description="platform modification time (UTC)"),
+    dg.TableColumn("payload", "VARCHAR", description="the record as sent (JSON), personal fields encrypted"),
+    dg.TableColumn("pulled_at", "TIMESTAMPTZ"),
+    dg.TableColumn("pull_id", "VARCHAR", description="the pull (Dagster run) that saw the record"),
+])
+LANDING_ASSETS = [dg.AssetKey("landing_orders"), dg.AssetKey("landing_refunds"), dg.AssetKey("landing_stock")]
+
+
+@dg.asset(
+    group_name="warehouse", pool=WRITER_POOL, owners=OWNERS, kinds={"python", "duckdb"}, deps=LANDING_ASSETS,
+    metadata={"dagster/column_schema": LANDING_TABLE_SCHEMA},
+    description="Loads landing files not loaded before into the warehouse's `landing` schema (one load_id per "
+                "run), and cleans the receiver data of new order versions in Python: decrypted in memory, "
+                "phones validated, addresses split with the gazetteer, masked and hashed. Unusable records go "
+                "to landing.quarantine with the reason. A rerun with no new files changes nothing.",
+)
+def warehouse_raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                  ingestion: IngestionResource) -> dg.MaterializeResult:
+    from order_pipeline.cleaning.contacts import ContactCleaner
+    from order_pipeline.cleaning.customers import CustomerKeys
+
+    cipher = warehouse.cipher()
+    cleaner = ContactCleaner(cipher, CustomerKeys.from_key(cipher.key))
+    with warehouse.connect() as con:
+        stats = load_landing(con, warehouse.landing(), ingestion.shops(), cleaner=cleaner)
+    contacts = stats.contacts
+    for path in stats.unreadable_files:
+        context.log.warning(f"landing file {path} is unreadable: quarantined as a whole")
+    return dg.MaterializeResult(metadata={
+        "load_id": stats.load_id,
+        "new_files": sum(stats.files.values()),
+        "rows_orders": stats.rows.get("orders", 0),
+        "rows_refunds": stats.rows.get("refunds", 0),
+        "rows_stock": stats.rows.get("stock", 0),
+        "contacts_cleaned": contacts.cleaned if contacts else 0,
+        "contacts_quarantined": dict(contacts.quarantined) if contacts else {},
+        "unreadable_files": len(stats.unreadable_files),
+    })
+
+
+def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    args = ["build"]
+    if warehouse.as_of:
+        args += ["--vars", f'{{"as_of": "{warehouse.as_of}"}}']
+    with warehouse.dbt_environment():
+        yield from dbt.cli(args, context=context).stream()
+
+
+@dbt_assets(manifest=warehouse_dbt_project.manifest_path, project=warehouse_dbt_project,
+            dagster_dbt_translator=WarehouseTranslator(), select="staging intermediate", pool=WRITER_POOL,
+            name="warehouse_staging_models")
+def warehouse_staging_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+                             warehouse: WarehouseResource):
+    """Staging per platform and the union layer: parse, type, map statuses, convert money and time."""
+    yield from _dbt_build(context, dbt, warehouse)
+
+
+@dbt_assets(manifest=warehouse_dbt_project.manifest_path, project=warehouse_dbt_project,
+            dagster_dbt_translator=WarehouseTranslator(), select="marts currency_rates", pool=WRITER_POOL,
+            name="warehouse_mart_models")
+def warehouse_mart_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    """The analyst contract: fct_orders, fct_order_lines, fct_refunds, dim_customers, fct_order_changes,
+    fct_quarantine (incremental where the data grows)."""
+    yield from _dbt_build(context, dbt, warehouse)
+
+
+@dg.asset(
+    group_name="serving", pool=WRITER_POOL, owners=OWNERS, kinds={"duckdb"},
+    deps=[dg.AssetKey(name) for name in MART_TABLES],
+    description="The marts published to data/serving.duckdb for analysts: written to a temporary file next "
+                "to it and renamed over it in one step, only after the marts' blocking checks passed. An "
+                "analyst holding the old file open keeps reading it and never blocks a run.",
+)
+def serving_database(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    published = publish_serving(warehouse.warehouse_path(), warehouse.serving_path())
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(published.path)),
+        "tables": published.row_counts,
+        "bytes": published.bytes,
+        "example_query": dg.MetadataValue.md(
+            "```sql\nselect platform, count(*) as orders, sum(paid_amount) as revenue, any_value(currency)\n"
+            "from fct_orders where status <> 'cancelled' group by platform order by platform;\n```"),
+    })

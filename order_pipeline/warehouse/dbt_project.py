@@ -1,0 +1,40 @@
+"""The dbt project (`dbt_models/`) as Dagster sees it: one cached `DbtProject`, its manifest kept fresh.
+
+`dagster dev` re-parses on start (`prepare_if_dev`); everywhere else (tests, `make demo`, a deployed code
+location) the manifest is parsed when it is missing or older than any file of the project, so a changed
+model is never run from a stale manifest.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from order_pipeline.shops import PROJECT_ROOT
+from order_pipeline.warehouse.resources import WAREHOUSE_PATH_ENV
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_models"
+
+warehouse_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def _newest_source_mtime(root: Path) -> float:
+    patterns = ("models/**/*.sql", "models/**/*.yml", "macros/**/*.sql", "seeds/**/*", "tests/**/*.sql",
+                "dbt_project.yml", "profiles.yml")
+    return max((p.stat().st_mtime for pattern in patterns for p in root.glob(pattern) if p.is_file()), default=0)
+
+
+def ensure_manifest(project: DbtProject = warehouse_dbt_project) -> Path:
+    manifest = project.manifest_path
+    if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime(project.project_dir):
+        return manifest
+    # Parsing needs a warehouse path in the profile, not a database: any path will do.
+    os.environ.setdefault(WAREHOUSE_PATH_ENV, str(PROJECT_ROOT / "data" / "warehouse.duckdb"))
+    project.preparer.prepare(project)
+    return manifest
+
+
+warehouse_dbt_project.prepare_if_dev()
+ensure_manifest()

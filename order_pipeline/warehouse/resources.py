@@ -1,0 +1,63 @@
+"""Where the warehouse lives and how to open it. Secrets come from the environment only (`EnvVar`)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from order_pipeline.landing.pii import PiiCipher, load_key
+from order_pipeline.settings import data_dir, landing_dir
+
+WAREHOUSE_PATH_ENV = "ORDER_PIPELINE_WAREHOUSE_PATH"  # read by dbt_models/profiles.yml
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The warehouse DuckDB file (`data/warehouse.duckdb`, written only by the pool `warehouse_writer`) and the
+    published copy analysts read (`data/serving.duckdb`)."""
+
+    pii_key: str = dg.EnvVar("ORDER_PIPELINE_PII_KEY")
+    data_dir: str = ""  # empty = ORDER_PIPELINE_DATA_DIR or <project>/data
+    as_of: str = ""  # ISO instant for "now" in dbt (the dormant tag); empty = the build time
+
+    def root(self) -> Path:
+        return Path(self.data_dir) if self.data_dir else data_dir()
+
+    def warehouse_path(self) -> Path:
+        return self.root() / "warehouse.duckdb"
+
+    def serving_path(self) -> Path:
+        return self.root() / "serving.duckdb"
+
+    def landing(self) -> Path:
+        return landing_dir(self.root())
+
+    def cipher(self) -> PiiCipher:
+        return PiiCipher(load_key(self.pii_key))
+
+    @contextlib.contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        path = self.warehouse_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path), read_only=read_only, config={"TimeZone": "UTC"})
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextlib.contextmanager
+    def dbt_environment(self) -> Iterator[None]:
+        """dbt reads the warehouse path from the environment (profiles.yml); set it for the dbt subprocess."""
+        previous = os.environ.get(WAREHOUSE_PATH_ENV)
+        os.environ[WAREHOUSE_PATH_ENV] = str(self.warehouse_path())
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop(WAREHOUSE_PATH_ENV, None)
+            else:
+                os.environ[WAREHOUSE_PATH_ENV] = previous

@@ -44,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     dev = commands.add_parser("dev", help="Dagster UI + daemon with the simulator running")
     dev.add_argument("--port", type=int, default=3000)
     commands.add_parser("new-pii-key", help="print a fresh ORDER_PIPELINE_PII_KEY value")
+    customer = commands.add_parser("customer", help="customer data for authorised users (needs the PII key)")
+    reveal = customer.add_subparsers(dest="action", required=True).add_parser(
+        "reveal", help="print a customer's name, phone and address as the platforms sent them")
+    reveal.add_argument("customer_id", help="cus_... from dim_customers / fct_orders")
 
     args = parser.parse_args(argv)
     if args.command == "simulator":
@@ -58,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         from order_pipeline.demo import run_dev
 
         return run_dev(args.port)
+    if args.command == "customer":
+        from order_pipeline.warehouse.reveal import reveal_command
+
+        return reveal_command(args.customer_id)
     from order_pipeline.landing.pii import new_key
 
     print(new_key())

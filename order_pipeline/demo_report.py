@@ -17,7 +17,8 @@ def print_warehouse_summary(serving: Path, check_results: list[tuple[str, bool, 
     if not serving.exists():
         print("\nserving database: not published (see the failed step or check above)")
         return
-    con = duckdb.connect(str(serving), read_only=True, config={"TimeZone": "UTC"})
+    con = duckdb.connect(str(serving), read_only=True)
+    con.execute("set TimeZone = 'UTC'")  # icu is built in, but loads only after connect
     try:
         print("\norders and revenue per platform (revenue in each shop's own currency; not cancelled):")
         print(f"{'platform':<10}{'currency':<10}{'orders':>8}{'revenue':>16}{'customers':>11}")

@@ -8,7 +8,8 @@
 
 {#- Unix seconds (Douyin, Shopee); 0 and empty mean "not yet" -> TIMESTAMPTZ (UTC) -#}
 {% macro epoch_time(expr) -%}
-  case when try_cast({{ expr }} as bigint) > 0 then to_timestamp(try_cast({{ expr }} as bigint)) end
+  {#- up to year 3000: a millisecond epoch or garbage becomes NULL (quarantined), never an error -#}
+  case when try_cast({{ expr }} as bigint) between 1 and 32503680000 then to_timestamp(try_cast({{ expr }} as bigint)) end
 {%- endmacro %}
 
 {#- A decimal string or number in major units (yuan, SGD, ...) -> DECIMAL(18,2) -#}

@@ -30,7 +30,7 @@ DETAIL_BATCH = 50  # get_order_detail maximum
 DETAIL_FIELDS = (
     "buyer_user_id", "buyer_username", "recipient_address", "item_list", "pay_time", "total_amount",
     "estimated_shipping_fee", "actual_shipping_fee", "cancel_by", "cancel_reason", "buyer_cancel_reason",
-    "note", "package_list", "shipping_carrier", "payment_method",
+    "note", "package_list", "shipping_carrier", "payment_method", "pickup_done_time",
 )
 
 

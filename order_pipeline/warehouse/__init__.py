@@ -12,6 +12,9 @@ if TYPE_CHECKING:
 
 
 def definitions() -> dg.Definitions:
+    import sys
+    from pathlib import Path
+
     import dagster as dg
     from dagster_dbt import DbtCliResource
 
@@ -33,5 +36,8 @@ def definitions() -> dg.Definitions:
         assets=[warehouse_raw, warehouse_staging_models, warehouse_mart_models, serving_database],
         asset_checks=quality_checks(),
         jobs=[warehouse_job],
-        resources={"warehouse": WarehouseResource(), "dbt": DbtCliResource(project_dir=warehouse_dbt_project)},
+        resources={"warehouse": WarehouseResource(),
+                   # the dbt of this environment, not whatever `dbt` is first on PATH
+                   "dbt": DbtCliResource(project_dir=warehouse_dbt_project,
+                                         dbt_executable=str(Path(sys.executable).with_name("dbt")))},
     )

@@ -39,10 +39,10 @@ def load_contacts(con: duckdb.DuckDBPyConnection, load_id: int, cleaner: Contact
     for platform, paths in CONTACT_FIELDS.items():
         names = list(paths)
         extracts = ", ".join("case when json_valid(payload) then json_extract_string(payload, ?) end" for _ in names)
-        reader = con.execute(
+        reader = con.sql(
             f"select {', '.join(_KEYS)}, {extracts} from landing.orders where load_id = ? and platform = ?",
-            ["$." + paths[name] for name in names] + [load_id, platform],
-        ).fetch_record_batch(BATCH_ROWS)
+            params=["$." + paths[name] for name in names] + [load_id, platform],
+        ).to_arrow_reader(BATCH_ROWS)
         for batch in reader:
             columns = batch.to_pydict()
             for i in range(batch.num_rows):

@@ -30,9 +30,16 @@ def ensure_manifest(project: DbtProject = warehouse_dbt_project) -> Path:
     manifest = project.manifest_path
     if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime(project.project_dir):
         return manifest
-    # Parsing needs a warehouse path in the profile, not a database: any path will do.
+    # Parsing needs a warehouse path in the profile, not a database: any path will do. dbt's own runner, not
+    # the `dbt` on PATH: a venv used without activation has none.
+    from dbt.cli.main import dbtRunner
+
     os.environ.setdefault(WAREHOUSE_PATH_ENV, str(PROJECT_ROOT / "data" / "warehouse.duckdb"))
-    project.preparer.prepare(project)
+    result = dbtRunner().invoke(["parse", "--quiet", "--project-dir", str(project.project_dir),
+                                 "--profiles-dir", str(project.profiles_dir),
+                                 "--target-path", str(manifest.parent)])
+    if not result.success or not manifest.exists():
+        raise RuntimeError(f"dbt parse of {project.project_dir} failed: {result.exception}")
     return manifest
 
 

@@ -33,7 +33,8 @@ def publish_serving(warehouse: Path, serving: Path, tables: tuple[str, ...] = MA
     temporary = serving.with_name(f".{serving.name}.{uuid.uuid4().hex}.tmp")
     counts: dict[str, int] = {}
     try:
-        con = duckdb.connect(str(temporary), config={"TimeZone": "UTC"})
+        con = duckdb.connect(str(temporary))
+        con.execute("set TimeZone = 'UTC'")  # icu is built in, but loads only after connect
         try:
             con.execute("attach ? as warehouse (read_only)", [str(warehouse)])
             for table in tables:  # names from the constant above, never from input

@@ -43,7 +43,8 @@ class WarehouseResource(dg.ConfigurableResource):
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         path = self.warehouse_path()
         path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path), read_only=read_only, config={"TimeZone": "UTC"})
+        con = duckdb.connect(str(path), read_only=read_only)
+        con.execute("set TimeZone = 'UTC'")  # icu is built in, but loads only after connect
         try:
             yield con
         finally:

@@ -57,7 +57,8 @@ class PipelineEnv:
                                           raise_on_error=raise_on_error)
 
     def query(self, sql: str, params: list | None = None, database: Path | None = None) -> list[tuple]:
-        con = duckdb.connect(str(database or self.serving), read_only=True, config={"TimeZone": "UTC"})
+        con = duckdb.connect(str(database or self.serving), read_only=True)
+        con.execute("set TimeZone = 'UTC'")  # icu is built in, but loads only after connect
         try:
             return con.execute(sql, params or []).fetchall()
         finally:

@@ -95,3 +95,92 @@ def test_every_landed_record_is_clean_or_quarantined_with_a_reason(env):
     quarantined = env.query("select count(*) from fct_quarantine where stream = 'orders'")[0][0]
     assert landed == clean + quarantined
     assert env.query("select count(*) from fct_quarantine where reason is null")[0][0] == 0
+
+
+def test_dirty_receivers_come_out_cleaned_or_flagged(env):
+    """The simulator's nasty receivers (invisible characters, emoji, full-width digits, +86 and separators,
+    missing districts, novels in the address line) are all in fct_orders, cleaned: masked forms carry no
+    invisible character, CN phones however typed are valid, districts are recovered from the gazetteer."""
+    rows = env.query("select receiver_name_masked, phone_masked, phone_valid, province, city, district, "
+                     "address_valid, platform from fct_orders")
+    invisible = ("\u200b", "\ufeff", "\u00ad", "\u200d", "\u2060", "\x07", "\x1f", "\t")
+    for name, phone, _, province, city, district, _, _ in rows:
+        for value in (name, phone, province, city, district):
+            assert not any(ch in (value or "") for ch in invisible)
+    cn = [r for r in rows if r[7] != "shopee"]
+    assert all(r[2] for r in cn), "every CN mobile, however typed, normalizes to a valid number"
+    assert sum(1 for r in cn if r[6]) / len(cn) > 0.97
+
+
+def _pii_values(env: PipelineEnv) -> set[str]:
+    values = set()
+    for row in _truth(env, "orders"):
+        receiver = row["receiver"]
+        values.add(receiver["name"])
+        digits = "".join(ch for ch in receiver["phone"] if ch.isdigit())
+        values.update({receiver["phone"], digits[-11:] if len(digits) >= 11 else digits})
+    return {v for v in values if len(v) >= 2}
+
+
+def test_no_plaintext_phone_or_name_anywhere_under_the_data_directory(env):
+    pii = _pii_values(env)
+    for path in Path(env.data_dir).rglob("*"):
+        if path.is_file():
+            blob = path.read_bytes()
+            leaked = [v for v in pii if v.encode() in blob]
+            assert not leaked, f"{path.name} holds {len(leaked)} plaintext personal values"
+    # DuckDB compresses strings, so a byte scan alone proves little: read every text column back as well.
+    for database in (env.warehouse, env.serving):
+        tables = env.query("select table_schema, table_name, column_name from information_schema.columns "
+                           "where data_type = 'VARCHAR'", database=database)
+        for schema, table, column in tables:
+            values = {r[0] for r in env.query(f'select distinct "{column}" from "{schema}"."{table}"',
+                                              database=database)}
+            assert not (values & pii), f"{schema}.{table}.{column} holds plaintext personal data"
+
+
+def test_rerun_changes_nothing_and_a_platform_update_is_recorded_once(env):
+    tables = ("fct_orders", "fct_order_lines", "fct_refunds", "dim_customers", "fct_order_changes",
+              "fct_quarantine")
+
+    def snapshot():
+        return {t: env.query(f"select md5(string_agg(cast(t as varchar), '|' order by cast(t as varchar))) "
+                             f"from {t} as t")[0][0] for t in tables}
+
+    before = snapshot()
+    assert env.run().success
+    assert snapshot() == before, "a rerun with nothing new changes no mart"
+
+    changes_before = env.query("select count(*) from fct_order_changes")[0][0]
+    env.simulator.world.advance(6 * 3600)
+    assert env.run().success
+    moved = env.query("select order_key, count(*) from fct_order_changes where field = 'status' "
+                      "group by order_key, changed_at having count(*) > 1")
+    assert moved == [], "each status change is recorded exactly once"
+    truth_status = {(r["platform"], r["order_id"]): r["status"] for r in _truth(env, "orders")}
+    changed = env.query("select platform, order_id, old_value, new_value from fct_order_changes "
+                        "where field = 'status' and observed_at > (select min(last_pulled_at) from fct_orders)")
+    assert env.query("select count(*) from fct_order_changes")[0][0] > changes_before
+    for platform, order_id, old, new in changed:
+        if (platform, order_id) in truth_status:
+            assert old != new
+    latest = dict(((r[0], r[1]), r[2]) for r in env.query("select platform, order_id, status from fct_orders"))
+    assert {k: v for k, v in latest.items() if k in truth_status} == truth_status
+    again = snapshot()
+    assert env.run().success
+    assert snapshot() == again
+
+
+def test_an_analyst_holding_serving_open_never_fails_a_run(env):
+    import duckdb
+
+    analyst = duckdb.connect(str(env.serving), read_only=True)
+    try:
+        before = analyst.execute("select count(*) from fct_orders").fetchall()[0][0]
+        env.simulator.world.advance(3600)
+        result = env.run()
+        assert result.success
+        assert analyst.execute("select count(*) from fct_orders").fetchall()[0][0] == before
+    finally:
+        analyst.close()
+    assert env.query("select count(*) from fct_orders")[0][0] >= before

@@ -47,7 +47,9 @@ select
     coalesce(lines.lines_amount, 0) as lines_amount,
     abs(latest.paid_amount - coalesce(lines.lines_amount, 0) - coalesce(latest.shipping_fee, 0))
         as order_total_gap,
-    cast(0.01 * greatest(coalesce(lines.lines, 0), 1) as decimal(18, 2)) as order_total_tolerance,
+    -- a platform rounds each discounted unit price to its smallest currency unit: one unit per item sold
+    cast(coalesce(currencies.minor_unit, 0.01) * greatest(coalesce(lines.units, 0), 1) as decimal(18, 2))
+        as order_total_tolerance,
     coalesce(lines.lines, 0) as line_count,
     coalesce(lines.units, 0) as units,
     latest.created_at,
@@ -81,3 +83,4 @@ select
 from latest
 join history using (order_key)
 left join lines on lines.landing_file = latest.landing_file and lines.file_row = latest.file_row
+left join {{ ref('currency_rates') }} as currencies on currencies.currency = latest.currency

@@ -200,13 +200,16 @@ def return_record(refund: Refund, order: Order | None, shop: SimShop) -> dict:
         "update_time": epoch(refund.modified_at),
         "due_date": epoch(refund.created_at + RETURN_DUE),
         "tracking_number": f"SPXR{refund.refund_id[-10:]}" if refund.goods_returned_at else "",
+        # 0 = return and refund, 1 = refund only; needs_logistics says whether goods travel back
+        "return_solution": 0 if refund.kind in ("return_and_refund", "exchange") else 1,
+        "needs_logistics": refund.kind in ("return_and_refund", "exchange"),
         "item": [
             {
                 "item_id": numeric_id(line.product_id if line else ""),
                 "model_id": numeric_id(refund.sku_id),
                 "name": line.title if line else "",
                 "item_sku": refund.sku_code.split("-")[0],
-                "model_sku": refund.sku_code,
+                "variation_sku": refund.sku_code,
                 "amount": refund.quantity,
                 "item_price": major_units(line.unit_price, money) if line else 0,
             }

@@ -2,8 +2,10 @@
     cannot read, so a bad record becomes a quarantine row with a reason instead of failing the whole build. -#}
 
 {#- 'yyyy-MM-dd HH:mm:ss' in the platform's own zone (Taobao, JD: Beijing time, no DST) -> TIMESTAMPTZ (UTC) -#}
+{#- JD writes 0001-01-01 / 1970-01-01 00:00:00 for a time not reached yet: that is "not yet", not a time -#}
 {% macro local_time(expr, zone='Asia/Shanghai') -%}
-  timezone('{{ zone }}', try_strptime(nullif(trim({{ expr }}), ''), '%Y-%m-%d %H:%M:%S'))
+  timezone('{{ zone }}', try_strptime(nullif(nullif(nullif(trim({{ expr }}), ''), '0001-01-01 00:00:00'),
+                                      '1970-01-01 00:00:00'), '%Y-%m-%d %H:%M:%S'))
 {%- endmacro %}
 
 {#- Unix seconds (Douyin, Shopee); 0 and empty mean "not yet" -> TIMESTAMPTZ (UTC) -#}
@@ -19,7 +21,9 @@
 
 {#- An integer amount in minor units (Douyin: fen) -> DECIMAL(18,2) in major units -#}
 {% macro minor_units(expr, digits=2) -%}
-  cast(try_cast(nullif(trim(cast({{ expr }} as varchar)), '') as decimal(18, 0)) / {{ 10 ** digits }} as decimal(18, 2))
+  {#- exact: DECIMAL x DECIMAL literal stays DECIMAL (a division would go through DOUBLE); out of range -> NULL -#}
+  {%- set factor = '0.' ~ ('0' * (digits - 1)) ~ '1' -%}
+  try_cast(try_cast(nullif(trim(cast({{ expr }} as varchar)), '') as decimal(38, 0)) * {{ factor }} as decimal(18, 2))
 {%- endmacro %}
 
 {#- The business day of an instant in the shop's time zone (the seed's incident: never judge "today" in UTC) -#}

@@ -111,19 +111,22 @@ def _address(order: Order, shop: SimShop) -> dict:
 
 
 def _packages(order: Order) -> list[dict]:
+    """One package per shipment: the lines already handed to the carrier in a picked-up package, the rest (a
+    partly shipped order) in a second package still waiting for pickup."""
     shipped = [line for line in order.lines if line.shipped_at is not None]
     if not order.waybill and not shipped:
         return []
+    waiting = [line for line in order.lines if line.shipped_at is None]
+    groups = [(shipped, "LOGISTICS_PICKUP_DONE"), (waiting, "LOGISTICS_READY")] if shipped else [
+        (waiting, "LOGISTICS_READY")]
     return [
         {
-            "package_number": f"OFG{order.order_id}",
-            "logistics_status": "LOGISTICS_PICKUP_DONE" if shipped else "LOGISTICS_READY",
+            "package_number": f"OFG{order.order_id}" + (f"-{index}" if index else ""),
+            "logistics_status": status,
             "shipping_carrier": CARRIER,
-            "item_list": [
-                {"item_id": numeric_id(ln.product_id), "model_id": numeric_id(ln.sku_id)}
-                for ln in order.lines
-            ],
+            "item_list": [{"item_id": numeric_id(ln.product_id), "model_id": numeric_id(ln.sku_id)} for ln in lines],
         }
+        for index, (lines, status) in enumerate(group for group in groups if group[0])
     ]
 
 

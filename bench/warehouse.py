@@ -85,17 +85,20 @@ def run_job(data_dir: Path) -> dict:
     config = {"resources": {"warehouse": {"config": {"data_dir": str(data_dir)}},
                             "ingestion": {"config": {"data_dir": str(data_dir)}}},
               "loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+    instance = dg.DagsterInstance.ephemeral()
     with PeakRss() as rss:
         started = time.perf_counter()
-        result = job.execute_in_process(run_config=config, instance=dg.DagsterInstance.ephemeral(),
-                                        raise_on_error=False)
+        result = job.execute_in_process(run_config=config, instance=instance, raise_on_error=False)
         wall = time.perf_counter() - started
     starts, steps = {}, {}
-    for event in result.all_events:
+    for entry in instance.all_logs(result.run_id):
+        event = entry.dagster_event
+        if event is None:
+            continue
         if event.event_type_value == "STEP_START":
-            starts[event.step_key] = event.timestamp
+            starts[event.step_key] = entry.timestamp
         elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
-            steps[event.step_key] = round(event.timestamp - starts[event.step_key], 2)
+            steps[event.step_key] = round(entry.timestamp - starts[event.step_key], 2)
     gx = sum(seconds for step, seconds in steps.items() if "_gx_" in step)
     raw = result.asset_materializations_for_node("warehouse_raw")
     return {"success": result.success, "wall_s": round(wall, 1), "gx_s": round(gx, 1),

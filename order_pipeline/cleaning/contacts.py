@@ -82,10 +82,16 @@ def _quarantined(reason: str) -> dict[str, object]:
     return row
 
 
+MEMO_LIMIT = 200_000  # derived rows kept per cleaner; an order has ~2.5 versions with the same receiver
+
+
 class ContactCleaner:
     def __init__(self, cipher: PiiCipher, keys: CustomerKeys):
         self.cipher = cipher
         self.keys = keys
+        # plaintext receiver -> derived values. Versions of one order repeat the receiver, but their ciphertexts
+        # differ (fresh nonces), so only decryption is per version; the rest is looked up. In memory only.
+        self._memo: dict[tuple, dict[str, object]] = {}
 
     @classmethod
     def from_env(cls) -> ContactCleaner:
@@ -125,6 +131,21 @@ class ContactCleaner:
         except _Unusable as exc:
             return _quarantined(str(exc))
 
+        memo_key = (platform, region, name, phone_text, detail, fields.get("province"), fields.get("city"),
+                    fields.get("district"), fields.get("town"), fields.get("postcode"))
+        derived = self._memo.get(memo_key)
+        if derived is None:
+            derived = self._derive(paths, region, name, phone, phone_text, detail, fields)
+            if len(self._memo) >= MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[memo_key] = derived
+        if derived.get("quarantine_reason"):
+            return dict(derived)
+        return {**derived, "name_cipher": fields.get("name") or None, "phone_cipher": phone_cipher,
+                "address_cipher": fields.get("detail") or None}
+
+    def _derive(self, paths: Mapping[str, str], region: str, name: str, phone, phone_text: str, detail: str,
+                fields: Mapping[str, str | None]) -> dict[str, object]:
         if region == "CN":
             address = split_cn_address(fields.get("province"), fields.get("city"), fields.get("district"),
                                        detail, fields.get("town"))
@@ -152,9 +173,6 @@ class ContactCleaner:
             "address_valid": address.valid,
             "remote_area": address.remote,
             "address_hash": keys.address_hash(address.province, address.city, address.district, address.detail),
-            "name_cipher": fields.get("name") or None,
-            "phone_cipher": phone_cipher,
-            "address_cipher": fields.get("detail") or None,
             "quarantine_reason": None,
         }
 

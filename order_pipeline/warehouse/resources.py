@@ -23,6 +23,9 @@ class WarehouseResource(dg.ConfigurableResource):
     pii_key: str = dg.EnvVar("ORDER_PIPELINE_PII_KEY")
     data_dir: str = ""  # empty = ORDER_PIPELINE_DATA_DIR or <project>/data
     as_of: str = ""  # ISO instant for "now" in dbt (the dormant tag); empty = the build time
+    # DuckDB's memory cap for the loader and the gates (dbt: ORDER_PIPELINE_DUCKDB_MEMORY_LIMIT in the profile);
+    # past it DuckDB spills to disk instead of growing: a 1M-order load otherwise holds ~8 GB of uncommitted rows
+    memory_limit: str = "3GB"
 
     def root(self) -> Path:
         return Path(self.data_dir) if self.data_dir else data_dir()
@@ -45,6 +48,7 @@ class WarehouseResource(dg.ConfigurableResource):
         path.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(path), read_only=read_only)
         con.execute("set TimeZone = 'UTC'")  # icu is built in, but loads only after connect
+        con.execute("set memory_limit = ?", [self.memory_limit])
         try:
             yield con
         finally:

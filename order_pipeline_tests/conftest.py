@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from order_pipeline.landing.pii import new_key
+from order_pipeline.platforms.transport import forget_limiters
 from order_pipeline.shops import PROJECT_ROOT
 
 # A fixed instant for simulator worlds in tests: every run sees the same merchant.
@@ -35,4 +36,5 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     monkeypatch.setenv("ORDER_PIPELINE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("ORDER_PIPELINE_SHOPS_FILE", raising=False)
     assert os.environ["ORDER_PIPELINE_DATA_DIR"].startswith(str(tmp_path))
+    forget_limiters()  # a throttle pause one test provoked on purpose must not stall the next
     yield

@@ -91,6 +91,14 @@ def limiter_for(platform: str, app_key: str, rate: float | None, burst: int) -> 
         return limiter
 
 
+def forget_limiters() -> None:
+    """Drop every app's limiter and pause, as a new process would start. A pause the platform ordered (Shopee's
+    daily quota: until 00:00 UTC+8) otherwise outlives the run that met it, which is right within one
+    long-lived process, and wrong for independent test cases sharing one interpreter."""
+    with _limiters_lock:
+        _limiters.clear()
+
+
 def _is_retryable(exc: BaseException) -> bool:
     if isinstance(exc, PlatformError):
         return exc.retryable

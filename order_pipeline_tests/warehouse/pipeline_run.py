@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from order_pipeline.landing.pii import new_key
+from order_pipeline.platforms.transport import forget_limiters
 from order_pipeline.simulator.config import WorldConfig
 from order_pipeline.simulator.server import RunningSimulator
 from order_pipeline_tests.conftest import _demo_env
@@ -67,6 +68,7 @@ class PipelineEnv:
 
 @contextlib.contextmanager
 def pipeline_env(tmp: Path, world: WorldConfig) -> Iterator[PipelineEnv]:
+    forget_limiters()  # module fixtures start before the per-test reset in conftest
     with pytest.MonkeyPatch.context() as mp:
         for name, value in _demo_env().items():
             mp.setenv(name, value)

@@ -21,28 +21,34 @@ def print_warehouse_summary(serving: Path, check_results: list[tuple[str, bool, 
     con.execute("set TimeZone = 'UTC'")  # icu is built in, but loads only after connect
     try:
         print("\norders and revenue per platform (revenue in each shop's own currency; not cancelled):")
-        print(f"{'platform':<10}{'currency':<10}{'orders':>8}{'revenue':>16}{'customers':>11}")
+        print(f"{'platform':<10}{'currency':<10}{'orders':>8}{'revenue':>20}{'customers':>11}")
         for platform, currency, orders, revenue, customers in con.execute(
             "select platform, currency, count(*), sum(paid_amount) filter (where status not in "
             "('unpaid', 'cancelled')), count(distinct customer_id) from fct_orders group by all order by all"
         ).fetchall():
-            print(f"{platform:<10}{currency:<10}{orders:>8}{revenue or 0:>16,.2f}{customers:>11}")
+            print(f"{platform:<10}{currency:<10}{orders:>8}{revenue or 0:>20,.2f}{customers:>11}")
         quarantined = con.execute(
             "select stream, reason, count(*) from fct_quarantine group by all order by 3 desc").fetchall()
         print("\nquarantined records by reason:" + ("" if quarantined else " none"))
         for stream, reason, count in quarantined:
             print(f"  {stream:<9}{reason:<32}{count:>6}")
         changes = con.execute("select count(*) from fct_order_changes").fetchone()[0]
-        tags = con.execute("select unnest(tags) as tag, count(*) from dim_customers group by all order by 1"
-                           ).fetchall()
+        tags = con.execute("select tag, count(*) from (select unnest(tags) as tag from dim_customers) "
+                           "group by all order by 1").fetchall()
         print(f"\norder changes recorded (fct_order_changes): {changes}")
         print("customer tags: " + (", ".join(f"{tag} {count}" for tag, count in tags) or "none yet"))
     finally:
         con.close()
     if check_results:
-        print("\nquality checks:")
-        for name, passed, severity in check_results:
+        gates = [c for c in check_results if ":gx_" in c[0]]
+        tests = [c for c in check_results if ":gx_" not in c[0]]
+        print("\nGreat Expectations gates:")
+        for name, passed, severity in gates:
             print(f"  {'PASS' if passed else severity:<6}{name}")
+        failing = [c for c in tests if not c[1]]
+        print(f"dbt tests (asset checks): {len(tests) - len(failing)} passed, {len(failing)} not passed")
+        for name, _, severity in failing:
+            print(f"  {severity:<6}{name}")
     print(f"\nserving database for analysts: {serving} (open it read-only)")
     print(f"  .venv/bin/python -c \"import duckdb; con = duckdb.connect('{serving}', read_only=True); "
           "print(con.sql(open('/dev/stdin').read()))\" <<'SQL'")

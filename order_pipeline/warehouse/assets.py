@@ -5,6 +5,8 @@ allows one read-write process per file. dbt runs in two steps so the staging qua
 checks) sit between staging and the marts: a broken platform mapping stops before analysts see numbers.
 """
 
+import json
+
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
@@ -13,9 +15,8 @@ from order_pipeline.warehouse.dbt_project import warehouse_dbt_project
 from order_pipeline.warehouse.dbt_translator import WarehouseTranslator
 from order_pipeline.warehouse.loader import load_landing
 from order_pipeline.warehouse.publish import MART_TABLES, publish_serving
-from order_pipeline.warehouse.resources import WarehouseResource
+from order_pipeline.warehouse.resources import WRITER_POOL, WarehouseResource
 
-WRITER_POOL = "warehouse_writer"
 OWNERS = ["team:data-platform"]
 # The columns of landing.orders / refunds / stock.
 LANDING_TABLE_SCHEMA = dg.TableSchema(columns=[
@@ -71,7 +72,7 @@ def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     # books-balance test (staging + marts parents) runs with the marts, not half-way in the staging step.
     args = ["build", "--indirect-selection", "buildable"]
     if warehouse.as_of:
-        args += ["--vars", f'{{"as_of": "{warehouse.as_of}"}}']
+        args += ["--vars", json.dumps({"as_of": warehouse.as_of})]
     with warehouse.dbt_environment():
         yield from dbt.cli(args, context=context).stream()
 

@@ -10,9 +10,7 @@ import pandas as pd
 
 from order_pipeline.warehouse.quality.checks import gx_asset_check
 from order_pipeline.warehouse.quality.suites import ALL_SUITES
-from order_pipeline.warehouse.resources import WarehouseResource
-
-WRITER_POOL = "warehouse_writer"
+from order_pipeline.warehouse.resources import WRITER_POOL, WarehouseResource
 
 
 def read_columns(warehouse: WarehouseResource, table: str, columns: list[str]) -> pd.DataFrame:

@@ -1,8 +1,9 @@
 """The dbt project (`dbt_models/`) as Dagster sees it: one cached `DbtProject`, its manifest kept fresh.
 
-`dagster dev` re-parses on start (`prepare_if_dev`); everywhere else (tests, `make demo`, a deployed code
-location) the manifest is parsed when it is missing or older than any file of the project, so a changed
-model is never run from a stale manifest.
+Wherever the code location loads (`dagster dev`, tests, `make demo`, a deployment) the manifest is parsed
+when it is missing or older than any file of the project, so a changed model is never run from a stale
+manifest. dagster-dbt's own `prepare_if_dev` is not used: it needs a `dbt` on PATH, which an unactivated venv
+does not give.
 """
 
 from __future__ import annotations
@@ -43,5 +44,4 @@ def ensure_manifest(project: DbtProject = warehouse_dbt_project) -> Path:
     return manifest
 
 
-warehouse_dbt_project.prepare_if_dev()
 ensure_manifest()

@@ -14,6 +14,9 @@ from order_pipeline.landing.pii import PiiCipher, load_key
 from order_pipeline.settings import data_dir, landing_dir
 
 WAREHOUSE_PATH_ENV = "ORDER_PIPELINE_WAREHOUSE_PATH"  # read by dbt_models/profiles.yml
+# The Dagster pool of every step that opens the warehouse file (limit 1 in dagster.yaml): DuckDB allows one
+# read-write process per file, and no reader while it is written.
+WRITER_POOL = "warehouse_writer"
 
 
 class WarehouseResource(dg.ConfigurableResource):

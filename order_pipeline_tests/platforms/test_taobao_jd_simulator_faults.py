@@ -10,11 +10,10 @@ import pytest
 
 from order_pipeline.clock import parse_instant
 from order_pipeline.platforms.base import Window
+from order_pipeline.simulator import config as sim_config  # noqa: E402
+from order_pipeline.simulator import server  # noqa: E402 - a project module: its absence is a failure, never a skip
 from order_pipeline_tests.conftest import TEST_START
 from order_pipeline_tests.platforms.top_jos_sim import adapter, demo_environment, pull, truth
-
-server = pytest.importorskip("order_pipeline.simulator.server")
-sim_config = pytest.importorskip("order_pipeline.simulator.config")
 
 
 @pytest.mark.parametrize("platform", ["taobao", "jd"])

@@ -354,7 +354,7 @@ class Chunk:
         self._tmp: Path | None = None
         self._writer = None
         self._columns: dict[str, list] = {name: [] for name in ("record_key", "record_modified", "payload",
-                                                                "request_ids")}
+                                                                "request_ids", "pii_digest")}
         self._sum = 0
         self.records = 0
 
@@ -368,6 +368,7 @@ class Chunk:
             columns["record_modified"].append(adapter.record_modified(stream, record))
             columns["payload"].append(_json(cipher.seal(record, self.plan, self.paths)))
             columns["request_ids"].append(request_ids)
+            columns["pii_digest"].append(cipher.pii_digest(record, self.paths))
         self.records += len(records)
         if len(columns["record_key"]) >= ROW_GROUP_ROWS:
             self._flush()

@@ -76,6 +76,18 @@ class PiiCipher:
             mac.update(chunk)
         return mac.hexdigest()
 
+    def pii_digest(self, record: dict[str, Any], paths: Iterable[tuple[str, ...]]) -> str | None:
+        """A keyed digest of the plaintext personal values at `paths` (None when there are none), landed beside
+        the ciphertexts. The warehouse groups order versions by it and decrypts and cleans each distinct
+        receiver once instead of once per version: the ciphertexts of equal values differ (fresh nonces), so
+        without it every version would have to be decrypted to learn that it repeats the last one."""
+        chunks = [b"pii/v1"]
+        for path in paths:
+            field = ".".join(path)
+            for value in _values_at(record, path):
+                chunks.append(f"{field}={value}".encode())
+        return self.digest(chunks)[:32] if len(chunks) > 1 else None
+
     def encrypt_paths(self, record: dict[str, Any], paths: Iterable[tuple[str, ...]]) -> dict[str, Any]:
         """A copy of `record` with every non-empty string (or number) at `paths` encrypted in place. Only the
         containers along the paths are copied: the input is never modified, and the rest is shared."""
@@ -83,6 +95,23 @@ class PiiCipher:
         for path in paths:
             _encrypt_at(out, path, self, ".".join(path))
         return out
+
+
+def _values_at(node: Any, path: tuple[str, ...]) -> Iterable[str]:
+    """The values `encrypt_paths` would encrypt at `path` (as text), in document order."""
+    if not path:
+        if isinstance(node, (int, float)) and not isinstance(node, bool):
+            node = str(node)
+        if isinstance(node, str) and node:
+            yield node
+        return
+    head, rest = path[0], path[1:]
+    if head == "*":
+        if isinstance(node, list):
+            for item in node:
+                yield from _values_at(item, rest)
+    elif isinstance(node, dict) and head in node:
+        yield from _values_at(node[head], rest)
 
 
 def _encrypt_at(node: Any, path: tuple[str, ...], cipher: PiiCipher, field: str) -> None:

@@ -42,10 +42,12 @@ def landing_schema():  # noqa: ANN201 - pyarrow.Schema
             ("window_end", pa.timestamp("us", tz="UTC")),
             ("pulled_at", pa.timestamp("us", tz="UTC")),
             ("pull_id", pa.string()),
+            # keyed digest of the record's plaintext personal values (PiiCipher.pii_digest); null when none
+            ("pii_digest", pa.string()),
         ]
     )
 ROW_GROUP_ROWS = 1_000
-ROW_COLUMNS = ("record_key", "record_modified", "payload", "request_ids")  # the rest is one value per file
+ROW_COLUMNS = ("record_key", "record_modified", "payload", "request_ids", "pii_digest")  # the rest is one value per file
 _MOD = 2**256
 
 
@@ -108,6 +110,7 @@ class LandingChunk:
             columns["record_modified"].append(adapter.record_modified(self.stream, record))
             columns["payload"].append(json.dumps(sealed, ensure_ascii=False, separators=(",", ":")))
             columns["request_ids"].append(batch.request_ids)
+            columns["pii_digest"].append(self.cipher.pii_digest(record, paths))
             self.records += 1
         if len(self._columns["record_key"]) >= ROW_GROUP_ROWS:
             self._flush()

@@ -1,11 +1,14 @@
 """Receiver data of newly loaded order versions: decrypted, cleaned, masked and hashed in Python.
 
 SQL is the wrong tool here: the fields are AES-GCM ciphertexts, phones need `phonenumbers`, addresses a
-gazetteer. DuckDB still does what it is good at: it pulls exactly the receiver fields out of the JSON payloads
-(bound JSON paths from `CONTACT_FIELDS`) into a temporary table once. Python then works through it in chunks:
-worker processes clean a chunk while the loader inserts the previous one, so memory stays bounded (a chunk at
-a time, not a million orders) and both cores work. Output rows keep only masked forms, validity flags, keyed
-hashes and the landing ciphertexts.
+gazetteer. But the versions of one order, and the orders of one customer, repeat the receiver: 2.5 M order
+versions have about 0.7 M distinct receivers. So DuckDB names each version's receiver (`receiver_id`: a hash of
+the landing writer's keyed `pii_digest` of the plaintext personal values, the clear division fields, and which
+fields are encrypted, everything cleaning depends on) and Python decrypts and cleans each receiver not seen
+before once, in worker processes, chunk by chunk. `landing.receivers` keeps one row per receiver (derived
+values and one set of its ciphertexts, for `reveal`), `landing.order_receivers` the receiver of each version;
+the view `landing.order_contacts` joins them for dbt. A version landed without a digest (older landing files)
+is a receiver of its own.
 """
 
 from __future__ import annotations
@@ -18,56 +21,93 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from order_pipeline.cleaning.contacts import CONTACT_FIELDS, ContactCleaner
+from order_pipeline.cleaning.contacts import CONTACT_FIELDS, ENCRYPTED, ContactCleaner
 
 CHUNK_ROWS = 25_000
 PARALLEL_FROM_ROWS = 100_000  # below this, worker start-up (~2 s each) costs more than it saves
 LOGICAL_FIELDS = ("name", "phone", "phone_fallback", "province", "city", "district", "town", "detail",
                   "postcode", "region")
-KEYS = ("landing_file", "file_row", "platform", "shop_key", "record_key", "record_modified")
-OUTPUT_COLUMNS = (
+DERIVED_COLUMNS = (
     "customer_id", "receiver_name_masked", "phone_masked", "phone_valid", "phone_region", "phone_invalid_reason",
     "province", "city", "district", "postcode", "postcode_valid", "address_valid", "remote_area",
-    "address_hash", "name_cipher", "phone_cipher", "address_cipher",
+    "address_hash",
 )
+CIPHER_COLUMNS = ("name_cipher", "phone_cipher", "address_cipher")
 
 
 @dataclass
 class ContactLoadStats:
     cleaned: int = 0
     quarantined: Counter = field(default_factory=Counter)
+    receivers: int = 0  # receivers not seen before, decrypted and cleaned by this load
 
 
 def _names(platform: str) -> list[str]:
-    """The receiver fields a platform has, in the order `_extract` stores them."""
+    """The receiver fields a platform has, in the order `_extracted` lists them."""
     return [name for name in LOGICAL_FIELDS if name in CONTACT_FIELDS[platform]]
 
 
+def _extracted(version_filter: str, join: str = "") -> str:
+    """SQL of (version columns, region, fields, receiver_id) for the versions of one platform that pass
+    `version_filter` (a fixed SQL condition on `o`; values are bound) and the optional `join`. One JSON parse
+    per payload: the list form of json_extract_string reads every path in one pass."""
+    return f"""
+        select *, md5(to_json(
+                   [coalesce(pii_digest, landing_file || '#' || file_row), cast(fields is null as varchar), region]
+                   || list_select(fields, $clear)
+                   || list_transform(list_select(fields, $encrypted),
+                                     lambda x: cast(starts_with(x, 'enc:v1:') as varchar)))::varchar)
+               as receiver_id
+        from (
+            select o.load_id, o.landing_file, o.file_row, o.platform, o.shop_key, o.record_key,
+                   o.record_modified, o.pii_digest, {"n.gid," if join else ""} coalesce(shops.region, '') as region,
+                   case when json_valid(o.payload) then json_extract_string(o.payload, $paths) end as fields
+            from landing.orders as o {join} left join landing.shops as shops using (shop_key)
+            where o.platform = $platform and {version_filter}
+        )"""
+
+
+def _params(platform: str) -> dict:
+    names = _names(platform)
+    return {"paths": ["$." + CONTACT_FIELDS[platform][name] for name in names], "platform": platform,
+            "clear": [i + 1 for i, name in enumerate(names) if name not in ENCRYPTED],
+            "encrypted": [i + 1 for i, name in enumerate(names) if name in ENCRYPTED]}
+
+
+_REPRESENTATIVES = "join new_receivers as n on n.landing_file = o.landing_file and n.file_row = o.file_row"
+
+
 def _extract(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
-    """One temporary table of (keys, region, receiver fields) for every order version of the load. One JSON
-    parse per payload: the list form of json_extract_string reads every path in the same pass."""
-    con.execute("create or replace temp table contact_fields (rid bigint, landing_file varchar, file_row integer, "
-                "platform varchar, shop_key varchar, record_key varchar, record_modified timestamptz, "
+    """Record the receiver of every version of the load; collect in `new_receivers` one representative version
+    of each receiver not in `landing.receivers` yet. Returns how many there are."""
+    for platform in CONTACT_FIELDS:
+        con.execute(f"""insert into landing.order_receivers
+                        select load_id, landing_file, file_row, platform, shop_key, record_key, record_modified,
+                               receiver_id
+                        from ({_extracted("o.load_id = $load_id")})""", {**_params(platform), "load_id": load_id})
+    con.execute("""create or replace temp table new_receivers as
+                   select row_number() over () as gid, *
+                   from (select receiver_id, platform, min(landing_file) as landing_file,
+                                arg_min(file_row, landing_file) as file_row
+                         from landing.order_receivers as v
+                         where load_id = ?
+                           and not exists (select 1 from landing.receivers as r where r.receiver_id = v.receiver_id)
+                         group by receiver_id, platform)""", [load_id])
+    con.execute("create or replace temp table receiver_fields (gid bigint, receiver_id varchar, platform varchar, "
                 "region varchar, fields varchar[])")
-    for platform, paths in CONTACT_FIELDS.items():
-        con.execute(
-            """
-            insert into contact_fields
-            select row_number() over () + (select count(*) from contact_fields), o.landing_file, o.file_row,
-                   o.platform, o.shop_key, o.record_key, o.record_modified, shops.region,
-                   case when json_valid(o.payload) then json_extract_string(o.payload, ?) end
-            from landing.orders as o left join landing.shops as shops using (shop_key)
-            where o.load_id = ? and o.platform = ?
-            """,
-            [["$." + paths[name] for name in _names(platform)], load_id, platform],
-        )
-    return con.execute("select count(*) from contact_fields").fetchall()[0][0]
+    for platform in CONTACT_FIELDS:  # the representatives only: joined before their JSON is parsed
+        con.execute(f"""insert into receiver_fields
+                        select gid, receiver_id, platform, region, fields
+                        from ({_extracted("o.load_id = $load_id", join=_REPRESENTATIVES)})""",
+                    {**_params(platform), "load_id": load_id})
+    return con.execute("select count(*) from receiver_fields").fetchall()[0][0]
 
 
 def _chunks(con: duckdb.DuckDBPyConnection, total: int) -> Iterator:
-    """Arrow tables of CHUNK_ROWS rows: cheap to hand to a worker process, no Python objects in the loader."""
+    """Arrow tables of CHUNK_ROWS receivers: cheap to hand to a worker process, no Python objects here."""
     for start in range(1, total + 1, CHUNK_ROWS):
-        yield con.sql("select * exclude (rid) from contact_fields where rid >= ? and rid < ?",
+        yield con.sql("select gid, receiver_id, platform, region, fields from receiver_fields "
+                      "where gid >= ? and gid < ?",
                       params=[start, start + CHUNK_ROWS]).to_arrow_table()
 
 
@@ -83,21 +123,22 @@ def _init_worker(pii_key: bytes) -> None:
 
 
 def _clean_chunk(chunk, cleaner: ContactCleaner | None = None):  # noqa: ANN001, ANN201 - pyarrow Tables
-    """The cleaned rows (keys, quarantine_reason, output values) of one chunk, as an Arrow table; runs in a
-    worker process or, for small loads, in the loader itself."""
+    """(receiver_id, platform, quarantine_reason, derived values, ciphertexts) per receiver of one chunk, as an Arrow table; runs
+    in a worker process or, for small loads, in the loader itself."""
     import pyarrow as pa
 
     cleaner = cleaner or _worker_cleaner
     columns = chunk.to_pydict()
     names = {platform: _names(platform) for platform in CONTACT_FIELDS}
-    out: dict[str, list] = {name: [] for name in (*KEYS, "quarantine_reason", *OUTPUT_COLUMNS)}
+    out: dict[str, list] = {name: [] for name in ("receiver_id", "platform", "quarantine_reason", *DERIVED_COLUMNS,
+                                                  *CIPHER_COLUMNS)}
     for i in range(chunk.num_rows):
         platform = columns["platform"][i]
         values = columns["fields"][i] or [None] * len(names[platform])
-        result = cleaner.clean(platform, columns["region"][i] or "", dict(zip(names[platform], values, strict=True)))
-        for key in KEYS:
-            out[key].append(columns[key][i])
-        for name in ("quarantine_reason", *OUTPUT_COLUMNS):
+        result = cleaner.clean(platform, columns["region"][i], dict(zip(names[platform], values, strict=True)))
+        out["receiver_id"].append(columns["receiver_id"][i])
+        out["platform"].append(platform)
+        for name in ("quarantine_reason", *DERIVED_COLUMNS, *CIPHER_COLUMNS):
             out[name].append(result.get(name))
     return pa.table({name: pa.array(values, type=_arrow_type(name)) for name, values in out.items()})
 
@@ -105,10 +146,6 @@ def _clean_chunk(chunk, cleaner: ContactCleaner | None = None):  # noqa: ANN001,
 def _arrow_type(name: str):  # noqa: ANN202
     import pyarrow as pa
 
-    if name == "file_row":
-        return pa.int32()
-    if name == "record_modified":
-        return pa.timestamp("us", tz="UTC")
     if name in ("phone_valid", "postcode_valid", "address_valid", "remote_area"):
         return pa.bool_()
     return pa.string()
@@ -116,41 +153,49 @@ def _arrow_type(name: str):  # noqa: ANN202
 
 def load_contacts(con: duckdb.DuckDBPyConnection, load_id: int, cleaner: ContactCleaner) -> ContactLoadStats:
     """Clean the receiver of every order version of `load_id`; quarantine those that cannot be used."""
-    stats = ContactLoadStats()
-    total = _extract(con, load_id)
-    if total >= PARALLEL_FROM_ROWS:
+    stats = ContactLoadStats(receivers=_extract(con, load_id))
+    if stats.receivers >= PARALLEL_FROM_ROWS:
         context = multiprocessing.get_context("spawn")  # no fork of a process holding a DuckDB connection
         with ProcessPoolExecutor(2, mp_context=context, initializer=_init_worker,
                                  initargs=(cleaner.cipher.key,)) as pool:
             # map() submits every chunk at once: read them lazily, a few ahead, to bound memory
             pending = []
-            for rows in _chunks(con, total):
+            for rows in _chunks(con, stats.receivers):
                 pending.append(pool.submit(_clean_chunk, rows))
                 if len(pending) >= 3:
-                    _store(con, load_id, pending.pop(0).result(), stats)
+                    _store_receivers(con, pending.pop(0).result())
             for future in pending:
-                _store(con, load_id, future.result(), stats)
+                _store_receivers(con, future.result())
     else:
-        for rows in _chunks(con, total):
-            _store(con, load_id, _clean_chunk(rows, cleaner), stats)
-    con.execute("drop table contact_fields")
+        for rows in _chunks(con, stats.receivers):
+            _store_receivers(con, _clean_chunk(rows, cleaner))
+    _quarantine_versions(con, load_id, stats)
+    for table in ("new_receivers", "receiver_fields"):
+        con.execute(f"drop table {table}")
     return stats
 
 
-def _store(con: duckdb.DuckDBPyConnection, load_id: int, rows, stats: ContactLoadStats) -> None:  # noqa: ANN001
-    con.register("contact_rows", rows)
+def _store_receivers(con: duckdb.DuckDBPyConnection, rows) -> None:  # noqa: ANN001 - a pyarrow Table
+    con.register("cleaned_chunk", rows)
     try:
-        quarantined = con.execute("select quarantine_reason, count(*) from contact_rows "
-                                  "where quarantine_reason is not null group by all").fetchall()
-        for reason, count in quarantined:
-            stats.quarantined[reason.split(":")[0]] += count
-        stats.cleaned += rows.num_rows - sum(count for _, count in quarantined)
-        con.execute(f"""insert into landing.order_contacts
-                        select ?, {", ".join(KEYS)}, {", ".join(OUTPUT_COLUMNS)} from contact_rows
-                        where quarantine_reason is null""", [load_id])
-        con.execute("""insert into landing.quarantine
-                       select 'orders', platform, shop_key, record_key, record_modified, landing_file, file_row,
-                              quarantine_reason, null, ? from contact_rows where quarantine_reason is not null""",
-                    [load_id])
+        con.execute("insert into landing.receivers by name select * from cleaned_chunk")
     finally:
-        con.unregister("contact_rows")
+        con.unregister("cleaned_chunk")
+
+
+def _quarantine_versions(con: duckdb.DuckDBPyConnection, load_id: int, stats: ContactLoadStats) -> None:
+    """A version whose receiver cannot be used (undecryptable, unencrypted, none) goes to the quarantine with
+    the reason and its landing row, whether the receiver was cleaned now or by an earlier load."""
+    for reason, count in con.execute(
+        """select r.quarantine_reason, count(*) from landing.order_receivers as v
+           join landing.receivers as r using (receiver_id) where v.load_id = ? group by all""", [load_id]
+    ).fetchall():
+        if reason is None:
+            stats.cleaned += count
+        else:
+            stats.quarantined[reason.split(":")[0]] += count
+    con.execute("""insert into landing.quarantine
+                   select 'orders', v.platform, v.shop_key, v.order_id, v.record_modified, v.landing_file,
+                          v.file_row, r.quarantine_reason, null, v.load_id
+                   from landing.order_receivers as v join landing.receivers as r using (receiver_id)
+                   where v.load_id = ? and r.quarantine_reason is not null""", [load_id])

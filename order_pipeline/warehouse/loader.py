@@ -86,12 +86,15 @@ def _readable(con, path: Path, landing: Path, load_id: int, stream: str, stats: 
 def _insert_files(con, stream: str, files: list[Path], landing: Path, load_id: int) -> int:
     prefix = landing.as_posix().rstrip("/") + "/"
     before = con.execute(f"select count(*) from landing.{stream}").fetchone()[0]  # stream is one of STREAMS
+    # Row order inside the table means nothing (file_row keeps the landing order); not preserving it lets DuckDB
+    # write in parallel (a fifth faster on the 1M-order benchmark).
+    con.execute("set preserve_insertion_order = false")
+    # by name: a column an older landing file lacks (pii_digest) is null, whatever the files' column order
     con.execute(
         f"""
-        insert into landing.{stream}
-        select ?, substr(filename, length(?) + 1), cast(file_row_number as integer),
-               platform, shop_key, stream, record_key, record_modified, payload, request_ids,
-               window_start, window_end, pulled_at, pull_id
+        insert into landing.{stream} by name
+        select ? as load_id, substr(filename, length(?) + 1) as landing_file,
+               cast(file_row_number as integer) as file_row, * exclude (filename, file_row_number)
         from read_parquet(?, filename = true, file_row_number = true, hive_partitioning = false,
                           union_by_name = true)
         """,

@@ -17,7 +17,7 @@ _RECORD_COLUMNS = """
     file_row INTEGER NOT NULL,
     platform VARCHAR, shop_key VARCHAR, stream VARCHAR, record_key VARCHAR,
     record_modified TIMESTAMPTZ, payload VARCHAR, request_ids VARCHAR[],
-    window_start TIMESTAMPTZ, window_end TIMESTAMPTZ, pulled_at TIMESTAMPTZ, pull_id VARCHAR
+    window_start TIMESTAMPTZ, window_end TIMESTAMPTZ, pulled_at TIMESTAMPTZ, pull_id VARCHAR, pii_digest VARCHAR
 """
 
 DDL = [
@@ -31,22 +31,51 @@ DDL = [
     """create table if not exists landing.shops (
         shop_key VARCHAR PRIMARY KEY, platform VARCHAR, name VARCHAR, region VARCHAR, timezone VARCHAR,
         currency VARCHAR)""",
-    """create table if not exists landing.order_contacts (
-        load_id BIGINT NOT NULL, landing_file VARCHAR NOT NULL, file_row INTEGER NOT NULL,
-        platform VARCHAR, shop_key VARCHAR, order_id VARCHAR, record_modified TIMESTAMPTZ,
+    # One row per distinct receiver (see contacts_load): derived values and one set of its ciphertexts.
+    """create table if not exists landing.receivers (
+        receiver_id VARCHAR NOT NULL, platform VARCHAR, quarantine_reason VARCHAR,
         customer_id VARCHAR, receiver_name_masked VARCHAR, phone_masked VARCHAR, phone_valid BOOLEAN,
         phone_region VARCHAR, phone_invalid_reason VARCHAR, province VARCHAR, city VARCHAR, district VARCHAR,
         postcode VARCHAR, postcode_valid BOOLEAN, address_valid BOOLEAN, remote_area BOOLEAN,
         address_hash VARCHAR, name_cipher VARCHAR, phone_cipher VARCHAR, address_cipher VARCHAR)""",
+    """create table if not exists landing.order_receivers (
+        load_id BIGINT NOT NULL, landing_file VARCHAR NOT NULL, file_row INTEGER NOT NULL,
+        platform VARCHAR, shop_key VARCHAR, order_id VARCHAR, record_modified TIMESTAMPTZ,
+        receiver_id VARCHAR NOT NULL)""",
     """create table if not exists landing.quarantine (
         stream VARCHAR, platform VARCHAR, shop_key VARCHAR, record_key VARCHAR, record_modified TIMESTAMPTZ,
         landing_file VARCHAR, file_row INTEGER, reason VARCHAR NOT NULL, detail VARCHAR, load_id BIGINT)""",
 ]
 
 
+# Columns added after the first release: a warehouse built before gets them on its next load.
+MIGRATIONS = [f"alter table landing.{stream} add column if not exists pii_digest VARCHAR"
+              for stream in ("orders", "refunds", "stock")]
+
+# The receiver of every clean order version, as dbt reads it. Before receivers were grouped, the loader wrote
+# this as a table with one row per version; such a warehouse keeps those rows as landing.order_contacts_v1.
+_CONTACT_COLUMNS = """customer_id, receiver_name_masked, phone_masked, phone_valid, phone_region,
+    phone_invalid_reason, province, city, district, postcode, postcode_valid, address_valid, remote_area,
+    address_hash, name_cipher, phone_cipher, address_cipher"""
+_CONTACTS_VIEW = f"""create or replace view landing.order_contacts as
+    select v.load_id, v.landing_file, v.file_row, v.platform, v.shop_key, v.order_id, v.record_modified,
+           {_CONTACT_COLUMNS}
+    from landing.order_receivers as v join landing.receivers as r using (receiver_id)
+    where r.quarantine_reason is null"""
+
+
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
-    for statement in DDL:
+    for statement in (*DDL, *MIGRATIONS):
         con.execute(statement)
+    kind = con.execute("select table_type from information_schema.tables "
+                       "where table_schema = 'landing' and table_name = 'order_contacts'").fetchall()
+    if kind and kind[0][0] == "BASE TABLE":
+        con.execute("alter table landing.order_contacts rename to order_contacts_v1")
+    legacy = con.execute("select count(*) from information_schema.tables "
+                         "where table_schema = 'landing' and table_name = 'order_contacts_v1'").fetchone()[0]
+    con.execute(_CONTACTS_VIEW + (f"""
+        union all select load_id, landing_file, file_row, platform, shop_key, order_id, record_modified,
+                         {_CONTACT_COLUMNS} from landing.order_contacts_v1""" if legacy else ""))
 
 
 def replace_shops(con: duckdb.DuckDBPyConnection, shops: Sequence[Shop]) -> None:

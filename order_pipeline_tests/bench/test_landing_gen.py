@@ -92,7 +92,7 @@ def _by_key(rows: list[dict]) -> dict[tuple, dict]:
 
 def _assert_same_row(generated: dict, pulled: dict, cipher: PiiCipher) -> None:
     key = (generated["stream"], generated["shop_key"], generated["record_key"])
-    for column in ("platform", "record_modified", "window_start", "window_end", "pulled_at"):
+    for column in ("platform", "record_modified", "window_start", "window_end", "pulled_at", "pii_digest"):
         assert generated[column] == pulled[column], (key, column, generated[column], pulled[column])
     plain_generated, masked_generated = _opened(generated, cipher)
     plain_pulled, masked_pulled = _opened(pulled, cipher)

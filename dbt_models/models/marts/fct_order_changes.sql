@@ -40,19 +40,39 @@ comparable as (
     left join line_items as li on li.landing_file = v.landing_file and li.file_row = v.file_row
 ),
 
-fields as (
-    select * from comparable
-    unpivot include nulls (
-        new_value for field in (status, paid_amount, total_amount, shipping_fee, address, receiver, skus, quantity)
-    )
+with_previous as (
+    -- one window over the versions (not one per field over eight times as many rows): each version next to the
+    -- previous one of its order
+    select
+        comparable.*,
+        row_number() over by_order as position,
+        lag(status) over by_order as old_status,
+        lag(paid_amount) over by_order as old_paid_amount,
+        lag(total_amount) over by_order as old_total_amount,
+        lag(shipping_fee) over by_order as old_shipping_fee,
+        lag(address) over by_order as old_address,
+        lag(receiver) over by_order as old_receiver,
+        lag(skus) over by_order as old_skus,
+        lag(quantity) over by_order as old_quantity
+    from comparable
+    window by_order as (partition by order_key order by modified_at)
 ),
 
-with_previous as (
+fields as (
     select
-        fields.*,
-        lag(new_value) over (partition by order_key, field order by modified_at) as old_value,
-        row_number() over (partition by order_key, field order by modified_at) as position
-    from fields
+        order_key, platform, shop_key, order_id, modified_at, pulled_at, pull_id, load_id,
+        unnest([
+            {'field': 'status', 'old_value': old_status, 'new_value': status},
+            {'field': 'paid_amount', 'old_value': old_paid_amount, 'new_value': paid_amount},
+            {'field': 'total_amount', 'old_value': old_total_amount, 'new_value': total_amount},
+            {'field': 'shipping_fee', 'old_value': old_shipping_fee, 'new_value': shipping_fee},
+            {'field': 'address', 'old_value': old_address, 'new_value': address},
+            {'field': 'receiver', 'old_value': old_receiver, 'new_value': receiver},
+            {'field': 'skus', 'old_value': old_skus, 'new_value': skus},
+            {'field': 'quantity', 'old_value': old_quantity, 'new_value': quantity}
+        ], recursive := true)
+    from with_previous
+    where position > 1
 )
 
 select
@@ -68,5 +88,5 @@ select
     pulled_at as observed_at,
     pull_id,
     max(load_id) over (partition by order_key) as last_load_id
-from with_previous
-where position > 1 and old_value is distinct from new_value
+from fields
+where old_value is distinct from new_value

@@ -24,10 +24,11 @@ latest as (
 ),
 
 lines as (
+    -- the lines of the latest versions only (a third of the line versions)
     select l.landing_file, l.file_row, count(*) as lines, sum(l.quantity) as units,
            sum(l.line_amount) as lines_amount
     from {{ ref('int_order_line_versions') }} as l
-    where l.order_key in (select order_key from touched)
+    semi join latest on latest.landing_file = l.landing_file and latest.file_row = l.file_row
     group by l.landing_file, l.file_row
 )
 

@@ -9,6 +9,7 @@ holding the old file keeps its (now unlinked) copy until it reconnects; no reade
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,8 @@ import duckdb
 
 MART_TABLES = ("fct_orders", "fct_order_lines", "fct_refunds", "dim_customers", "fct_order_changes",
                "fct_quarantine")
+# Written by other jobs (the alert job, the stuck scan): published whenever the warehouse has them.
+OPTIONAL_TABLES = ("fct_order_alerts", "rpt_order_routing", "fct_order_todos", "rpt_stuck_orders")
 # Bookkeeping of the incremental models: meaningless to analysts.
 _INTERNAL_COLUMNS = ("last_load_id",)
 
@@ -28,23 +31,43 @@ class Published:
     bytes: int
 
 
-def publish_serving(warehouse: Path, serving: Path, tables: tuple[str, ...] = MART_TABLES) -> Published:
+def publish_serving(warehouse: Path, serving: Path, tables: tuple[str, ...] = MART_TABLES,
+                    optional: tuple[str, ...] = OPTIONAL_TABLES) -> Published:
+    """A new serving file with `tables` (each required) and those of `optional` the warehouse has."""
+    return _publish(warehouse, serving, tables, optional, base=None)
+
+
+def republish_tables(warehouse: Path, serving: Path, tables: tuple[str, ...]) -> Published:
+    """The current serving file with `tables` replaced: a job that changes a few small tables (the alert job,
+    every minute) need not copy millions of mart rows. Without a serving file yet, nothing is published."""
+    if not serving.exists():
+        raise FileNotFoundError(f"{serving} does not exist yet: run order_pipeline_job first")
+    return _publish(warehouse, serving, tables, (), base=serving)
+
+
+def _publish(warehouse: Path, serving: Path, tables: tuple[str, ...], optional: tuple[str, ...],
+             base: Path | None) -> Published:
     serving.parent.mkdir(parents=True, exist_ok=True)
     temporary = serving.with_name(f".{serving.name}.{uuid.uuid4().hex}.tmp")
     counts: dict[str, int] = {}
     try:
+        if base is not None:
+            shutil.copyfile(base, temporary)
         con = duckdb.connect(str(temporary))
         con.execute("set TimeZone = 'UTC'")  # icu is built in, but loads only after connect
         try:
             con.execute("attach ? as warehouse (read_only)", [str(warehouse)])
-            for table in tables:  # names from the constant above, never from input
+            present = {row[0] for row in con.execute(
+                "select table_name from duckdb_tables() where database_name = 'warehouse' "
+                "and schema_name = 'main'").fetchall()}
+            for table in (*tables, *(t for t in optional if t in present)):  # names from constants, not input
                 columns = [row[0] for row in con.execute(
                     "select column_name from duckdb_columns() where database_name = 'warehouse' "
                     "and schema_name = 'main' and table_name = ? order by column_index", [table]).fetchall()]
                 if not columns:
-                    raise RuntimeError(f"mart {table} is missing from the warehouse: nothing published")
+                    raise RuntimeError(f"table {table} is missing from the warehouse: nothing published")
                 kept = ", ".join(f'"{c}"' for c in columns if c not in _INTERNAL_COLUMNS)
-                con.execute(f"create table main.{table} as select {kept} from warehouse.main.{table}")
+                con.execute(f"create or replace table main.{table} as select {kept} from warehouse.main.{table}")
                 counts[table] = con.execute(f"select count(*) from main.{table}").fetchone()[0]
             con.execute("detach warehouse")
             con.execute("checkpoint")

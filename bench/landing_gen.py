@@ -577,7 +577,12 @@ def _run(jobs: list[ShopJob], processes: int) -> list[dict[str, Any]]:
     # spawn, not fork: the caller may run threads (a simulator, a web server) that fork would copy mid-lock.
     context = multiprocessing.get_context("spawn")
     with context.Pool(min(processes, len(jobs))) as pool:
-        return list(pool.imap_unordered(land_shop, jobs, chunksize=1))
+        results = list(pool.imap_unordered(land_shop, jobs, chunksize=1))
+        # Let the workers exit on their own: the pool's __exit__ terminates them with SIGTERM, which a worker
+        # spawned by a process that ignores SIGTERM (a Dagster run) inherits ignored, and join() then hangs.
+        pool.close()
+        pool.join()
+    return results
 
 
 # ------------------------------------------------------------------------------------------------ the API

@@ -54,3 +54,29 @@ def print_warehouse_summary(serving: Path, check_results: list[tuple[str, bool, 
           "print(con.sql(open('/dev/stdin').read()))\" <<'SQL'")
     print("  " + EXAMPLE_QUERY.replace("\n", "\n  "))
     print("  SQL")
+
+
+def print_alert_summary(serving: Path, alert_run_succeeded: bool | None) -> None:
+    """Alerts by level and delivery, and the queues of the open orders (fct_order_alerts, rpt_order_routing)."""
+    if alert_run_succeeded is None or not serving.exists():
+        return
+    if not alert_run_succeeded:
+        print("\norder alerts: the alert run failed (see its log in the Dagster UI)")
+        return
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        levels = con.execute("select level, count(distinct order_key) from fct_order_alerts "
+                             "group by all order by 1").fetchall()
+        deliveries = con.execute("select coalesce(channel, '-'), delivery_status, count(*) from fct_order_alerts "
+                                 "group by all order by all").fetchall()
+        queues = con.execute("select queue, count(*) from rpt_order_routing group by all order by 1").fetchall()
+    finally:
+        con.close()
+    names = {1: "reminder (operator)", 2: "SLA breached (supervisor, to-do)",
+             3: "on hold: breached, stock short"}
+    print("\norder alerts (fct_order_alerts; config/sla_policies.yaml, config/alerts.yaml):")
+    for level, orders in levels:
+        print(f"  level {level} {names.get(level, ''):<34}{orders:>6} orders")
+    print("  deliveries: " + ", ".join(f"{channel} {status} {count}" for channel, status, count in deliveries))
+    print("  (set ORDER_PIPELINE_ALERT_WEBHOOK_URL or a robot's URL variable to deliver for real)")
+    print("open orders by queue (rpt_order_routing): " + ", ".join(f"{q} {n}" for q, n in queues))

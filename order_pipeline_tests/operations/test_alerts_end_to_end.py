@@ -224,3 +224,57 @@ def test_a_failed_delivery_stays_pending_and_is_delivered_exactly_once_by_a_late
     assert sorted(rows) == [("delivered", 2), ("delivered", 3)]
     pairs = _delivered_pairs(robots)
     assert max(pairs.values()) == 1 and len(pairs) > len(before)
+
+
+def test_many_new_alerts_for_one_channel_go_out_as_one_digest(env, robots):
+    from order_pipeline.definitions import defs
+
+    robots.reset()
+    later = env.simulator.world.now() + timedelta(hours=8)
+    env.simulator.world.set_now(later)  # eight hours of new orders, pulled and published
+    assert env.run(now=later).success
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ORDER_PIPELINE_PII_KEY", env.pii_key)
+        mp.setenv("ORDER_PIPELINE_ALERT_WEBHOOK_URL", robots.url("webhook"))
+        mp.setenv("ORDER_PIPELINE_ALERT_WEBHOOK_SECRET", robots.robots["webhook"].secret)
+        config = {"ops": {"order_alerts": {"config": {"as_of": later.isoformat()}}},
+                  "resources": {"warehouse": {"config": {"data_dir": str(env.data_dir)}},
+                                "operations": {"config": {"digest_threshold": 5}}}}
+        result = defs.resolve_job_def("order_alert_job").execute_in_process(run_config=config,
+                                                                            instance=env.instance)
+    assert result.success
+    # new alerts due now (reminders outside working hours wait for their notify_at)
+    new = env.query("select level, count(*) from fct_order_alerts where channel = 'local_webhook' "
+                    "and detected_at = ? and notify_at <= ? group by all having count(*) > 5", [later, later])
+    fresh = {row[0] for row in env.query("select order_key from fct_order_alerts where detected_at = ?", [later])}
+    assert new, "the scenario needs more than 5 new alerts of a level"
+    digests = [d for d in robots.robots["webhook"].accepted if d["digest"]]
+    assert sorted(d["level"] for d in digests) == sorted(level for level, _ in new), "one digest per level"
+    for document in digests:
+        assert document["digest"]["total"] == dict(new)[document["level"]] == len(document["order_keys"])
+        assert set(document["order_keys"]) <= fresh
+    # the rest (a level with 5 or fewer due, reminders whose working-hours deferral ended): one message each
+    assert all(len(d["order_keys"]) == 1 for d in robots.robots["webhook"].accepted if not d["digest"])
+
+
+def test_the_hourly_scan_lists_the_orders_stuck_over_two_hours_in_their_stage(env):
+    from order_pipeline.definitions import defs
+
+    at = env.simulator.world.now() + timedelta(minutes=30)
+    config = {"ops": {"rpt_stuck_orders": {"config": {"as_of": at.isoformat()}}},
+              "resources": {"warehouse": {"config": {"data_dir": str(env.data_dir)}}}}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ORDER_PIPELINE_PII_KEY", env.pii_key)
+        assert defs.resolve_job_def("stuck_order_scan_job").execute_in_process(
+            run_config=config, instance=env.instance).success
+    got = {row[0]: row[1] for row in env.query("select order_key, stage from rpt_stuck_orders")}
+    want = {}
+    for key, (status, created, paid, shipped) in {
+        row[0]: row[1:] for row in env.query("select order_key, status, created_at, paid_at, shipped_at "
+                                             "from fct_orders where status in ('unpaid', 'paid', 'partly_shipped')")
+    }.items():
+        stage, since = {"unpaid": ("unpaid", created), "paid": ("paid_not_shipped", paid or created),
+                        "partly_shipped": ("partly_shipped", shipped or paid or created)}[status]
+        if at - since > timedelta(hours=2):
+            want[key] = stage
+    assert want and got == want

@@ -14,9 +14,6 @@ import pyarrow as pa
 
 from order_pipeline.shops import Shop
 
-# Open = still to be shipped (filtered in open_orders below: the evaluation ignores the rest, and filtering
-# there keeps it away from the millions of finished orders).
-
 
 def _has_table(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> bool:
     return con.execute("select count(*) from duckdb_tables() where database_name = ? and table_name = ?",
@@ -32,7 +29,8 @@ def create_inputs(con: duckdb.DuckDBPyConnection, marts: str, shops: Sequence[Sh
         raise ValueError(f"unexpected marts catalog {marts!r}")
     con.register("operations_shops", pa.table({"shop_key": [s.key for s in shops],
                                                "timezone": [s.timezone for s in shops]}))
-    # (a view cannot take bound parameters: the statuses are spelled out)
+    # Open = still to be shipped: filtered here, so the evaluation never scans the millions of finished orders
+    # (spelled out: a view cannot take bound parameters)
     con.execute(f"""
         create or replace temp view open_orders as
         select o.order_key, o.platform, o.shop_key, s.timezone as shop_timezone, o.status, o.created_at,

@@ -76,13 +76,13 @@ def baseline_seconds(landing: Path) -> float:
     return seconds
 
 
-def run_job(data_dir: Path) -> dict:
+def run_job(data_dir: Path, memory_limit: str) -> dict:
     import dagster as dg
 
     from order_pipeline.definitions import defs
 
     job = defs.resolve_job_def("warehouse_job")
-    config = {"resources": {"warehouse": {"config": {"data_dir": str(data_dir)}},
+    config = {"resources": {"warehouse": {"config": {"data_dir": str(data_dir), "memory_limit": memory_limit}},
                             "ingestion": {"config": {"data_dir": str(data_dir)}}},
               "loggers": {"console": {"config": {"log_level": "ERROR"}}}}
     instance = dg.DagsterInstance.ephemeral()
@@ -112,7 +112,10 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/bench_wh/data"))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--changes", type=int, default=10_000)
+    parser.add_argument("--memory-limit", default="3GB", help="DuckDB's cap in the loader, the gates and dbt")
+    parser.add_argument("--full-only", action="store_true")
     args = parser.parse_args()
+    os.environ["ORDER_PIPELINE_DUCKDB_MEMORY_LIMIT"] = args.memory_limit
     os.environ["ORDER_PIPELINE_DATA_DIR"] = str(args.data_dir)
     if not os.environ.get("ORDER_PIPELINE_PII_KEY"):
         raise SystemExit("set ORDER_PIPELINE_PII_KEY to the key the landing was generated with")
@@ -123,20 +126,20 @@ def main() -> None:
     for _ in range(args.runs):
         for name in ("warehouse.duckdb", "warehouse.duckdb.wal", "serving.duckdb"):
             (args.data_dir / name).unlink(missing_ok=True)
-        full.append(run_job(args.data_dir))
+        full.append(run_job(args.data_dir, args.memory_limit))
         print(json.dumps({"full": full[-1]}), flush=True)
-    for _ in range(args.runs):
+    for _ in range(0 if args.full_only else args.runs):
         landed = generate_changes(args.data_dir, args.changes)
-        incremental.append({**run_job(args.data_dir), "changed_orders": landed.get("orders")})
+        incremental.append({**run_job(args.data_dir, args.memory_limit), "changed_orders": landed.get("orders")})
         print(json.dumps({"incremental": incremental[-1]}), flush=True)
 
-    def med(runs: list[dict], key: str) -> float:
-        return statistics.median(run[key] for run in runs)
+    def med(runs: list[dict], key: str) -> float | None:
+        return statistics.median(run[key] for run in runs) if runs else None
 
     print(json.dumps({"summary": {
         "full_wall_s_median": med(full, "wall_s"), "full_wall_s_all": [r["wall_s"] for r in full],
         "full_peak_rss_mb_median": med(full, "peak_rss_mb"), "full_gx_s_median": med(full, "gx_s"),
-        "full_vs_baseline": round(med(full, "wall_s") / baseline, 1),
+        "full_vs_baseline": round(med(full, "wall_s") / baseline, 1), "memory_limit": args.memory_limit,
         "incremental_wall_s_median": med(incremental, "wall_s"),
         "incremental_wall_s_all": [r["wall_s"] for r in incremental],
         "incremental_peak_rss_mb_median": med(incremental, "peak_rss_mb"),

@@ -1,15 +1,19 @@
--- Nothing is lost: every landed order or refund record is either a clean version or a quarantined one, never
+-- Nothing is lost: every landed order, refund or stock record is either a clean version or a quarantined one, never
 -- both and never neither. Rows returned = streams where the books do not balance.
 with landed as (
     select 'orders' as stream, count(*) as records from {{ source('landing', 'orders') }}
     union all
     select 'refunds', count(*) from {{ source('landing', 'refunds') }}
+    union all
+    select 'stock', count(*) from {{ source('landing', 'stock') }}
 ),
 
 clean as (
     select 'orders' as stream, count(*) as records from {{ ref('int_order_versions') }}
     union all
     select 'refunds', count(*) from {{ ref('int_refund_versions') }}
+    union all
+    select 'stock', count(*) from {{ ref('int_stock_snapshots') }}
 ),
 
 quarantined as (

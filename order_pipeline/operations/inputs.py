@@ -47,18 +47,18 @@ def create_inputs(con: duckdb.DuckDBPyConnection, marts: str, shops: Sequence[Sh
         select l.order_key, l.sku_code, l.quantity, l.status as line_status
         from {marts}.fct_order_lines as l semi join open_orders as o using (order_key)""")
     if _has_table(con, marts, "fct_inventory_snapshots"):
-        # What stock can still cover open orders, per SKU code: the latest snapshot of each system, location and
-        # SKU, added up per source. The warehouse system (and the central pool) count physical goods and are
+        # What stock can still cover open orders, per SKU code: the latest snapshot of each system's record,
+        # added up per system. The warehouse system (and then the central pool) count physical goods and are
         # preferred where they report the SKU; until they do, the platforms' sellable counts stand in, added up
         # over the shops (each shop sells its own allocation of the merchant's goods).
         con.execute(f"""
             create or replace temp view available_stock as
             select sku_code, arg_min(available, preference) as available
-            from (select sku_code, case source when 'wms' then 1 when 'pool' then 2 else 3 end as preference,
+            from (select sku_code, case system when 'wms' then 1 when 'pool' then 2 else 3 end as preference,
                          sum(available) as available
-                  from (select source, sku_code, available from {marts}.fct_inventory_snapshots
+                  from (select system, sku_code, available from {marts}.fct_inventory_snapshots
                         where sku_code is not null and available is not null
-                        qualify row_number() over (partition by system, shop_key, sku_code, location
+                        qualify row_number() over (partition by system_key, location, stock_ref
                                                    order by snapshot_at desc) = 1)
                   group by all)
             group by sku_code""")

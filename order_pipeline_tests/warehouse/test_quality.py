@@ -45,6 +45,10 @@ SQL = {
         {_T0} + interval 1 day as modified_at from range({N}) t(i)""",
     "dim_customers": f"""select 'cus_' || md5(i::varchar)[1:24] as customer_id, 1 + i % 4 as orders,
         '139****' || lpad(i::varchar, 4, '0') as phone_masked from range({N}) t(i)""",
+    "fct_inventory_snapshots": f"""select (['platform','wms','pool'])[1 + i % 3] || ':k:' || i as snapshot_key,
+        (['platform','wms','pool'])[1 + i % 3] as system, 'AP101-' || i as sku_code, 10 + i as on_hand,
+        case when i % 3 = 1 then -2 else 5 + i end as available, 3 as reserved, 0 as incoming,
+        2 as safety_stock, {_T0} as snapshot_at from range({N}) t(i)""",
     "stg_orders": f"""select 'jd' as platform, 'jd:s1' as shop_key, (5000 + i)::varchar as order_id,
         'paid' as status, 'WAIT_SELLER_STOCK_OUT' as status_raw, 10.00::decimal(18,2) as total_amount,
         10.00::decimal(18,2) as paid_amount, {_T0} as created_at, {_T0} as modified_at,
@@ -248,3 +252,15 @@ def test_warn_only_failure_does_not_block(tmp_path):
     assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
     assert evaluation.metadata["rows_validated"].value == N
     assert (tmp_path / "published").read_text() == "ok" and result.success
+
+
+def test_a_negative_available_blocks_except_in_the_warehouse_system():
+    """The WMS may be oversold (negative available, kept: the oversell checks read it); a platform may not."""
+    from order_pipeline.warehouse.quality.suites import FCT_INVENTORY_SNAPSHOTS as SNAPSHOTS
+
+    data = frame("fct_inventory_snapshots")
+    assert (data.loc[data["system"] == "wms", "available"] < 0).all()
+    assert evaluate(SNAPSHOTS, data, NOW).passed
+    data.loc[data["system"] == "platform", "available"] = -1
+    failed = {g.gate for g in evaluate(SNAPSHOTS, data, NOW).gates if not g.passed}
+    assert failed == {"available_non_negative_off_wms"}

@@ -17,8 +17,21 @@ from_staging as (
     where quarantine_reason is not null
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
-    {% if not loop.last %}union all{% endif %}
+    union all
     {%- endfor %}
+    {%- for source_name in var('platforms') + var('stock_systems') %}
+    select 'stock', platform, system_key, stock_ref, modified_at, landing_file, file_row, quarantine_reason,
+           cast(null as varchar), load_id, 'staging'
+    from {{ ref('stg_' ~ source_name ~ '__stock') }}
+    where quarantine_reason is not null
+    union all
+    {%- endfor %}
+    -- a batch the WMS listed inside a usable stock record: the record stays, the batch is quarantined
+    select 'stock_batches', platform, system_key, stock_ref || ':' || coalesce(batch_no, '?'),
+           cast(null as timestamptz), landing_file, file_row, quarantine_reason,
+           'batch ' || coalesce(batch_no, '(no batch_no)'), load_id, 'staging'
+    from {{ ref('stg_wms__stock_batches') }}
+    where quarantine_reason is not null
 ),
 
 both_stages as (
@@ -31,7 +44,8 @@ both_stages as (
 select * exclude (rank_in_record)
 from (
     select *, row_number() over (
-        partition by coalesce(landing_file, ''), coalesce(file_row, -1), stream
+        partition by coalesce(landing_file, ''), coalesce(file_row, -1), stream,
+                     case when stream = 'stock_batches' then record_key end  -- several batches per record
         order by stage, reason) as rank_in_record
     from both_stages
 )

@@ -222,6 +222,26 @@ DIM_CUSTOMERS = Suite(
     ),
 )
 
+FCT_INVENTORY_SNAPSHOTS = Suite(
+    name="fct_inventory_snapshots", table="fct_inventory_snapshots", version=1,
+    columns=("snapshot_key", "system", "sku_code", "on_hand", "available", "reserved", "incoming",
+             "safety_stock", "snapshot_at"),
+    # only a warehouse system may report a negative available (it promised more than it holds: oversold)
+    derived={"available_non_negative_off_wms": lambda f: (f["system"] == "wms") | f["available"].isna()
+             | (f["available"] >= 0)},
+    gates=(
+        *_unique_key("snapshot_key"),
+        _gate("system_known", "ExpectColumnValuesToBeInSet", E, "snapshot_key", column="system",
+              value_set=["platform", "wms", "pool"]),
+        *_non_negative("snapshot_key", "on_hand", "reserved", "incoming", "safety_stock"),
+        _true("available_non_negative_off_wms", "available_non_negative_off_wms", E, "snapshot_key"),
+        _plausible("snapshot_at"),
+        # a listing without a merchant code cannot be reconciled or checked against orders: shown, not blocking
+        _gate("sku_code_present", "ExpectColumnValuesToNotBeNull", W, "snapshot_key", column="sku_code",
+              mostly=0.99),
+    ),
+)
+
 # One suite for every platform's staging orders model. Quarantined rows are excluded: they are reported in
 # fct_quarantine with their reason, and a NULL key or amount is exactly why many of them are there.
 STG_ORDERS = Suite(
@@ -241,6 +261,6 @@ STG_ORDERS = Suite(
     ),
 )
 
-MART_SUITES = (FCT_ORDERS, FCT_ORDER_LINES, FCT_REFUNDS, DIM_CUSTOMERS)
+MART_SUITES = (FCT_ORDERS, FCT_ORDER_LINES, FCT_REFUNDS, DIM_CUSTOMERS, FCT_INVENTORY_SNAPSHOTS)
 STAGING_SUITES = tuple(STG_ORDERS.for_table(t) for t in STAGING_ORDER_TABLES)
 ALL_SUITES = MART_SUITES + STAGING_SUITES

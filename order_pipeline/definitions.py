@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from order_pipeline import ingestion, operations, warehouse
+from order_pipeline import ingestion, operations, reconciliation, warehouse
 from order_pipeline.ingestion.resources import ClockResource, IngestionResource
 from order_pipeline.main_job import order_pipeline_job
 
@@ -12,6 +12,7 @@ defs = dg.Definitions.merge(
     ingestion.definitions(),
     warehouse.definitions(),
     operations.definitions(),
+    reconciliation.definitions(),
     dg.Definitions(jobs=[order_pipeline_job],
                    resources={"ingestion": IngestionResource(), "clock": ClockResource()}),
 )

@@ -17,9 +17,13 @@ from pathlib import Path
 import duckdb
 
 MART_TABLES = ("fct_orders", "fct_order_lines", "fct_refunds", "dim_customers", "fct_order_changes",
-               "fct_quarantine")
-# Written by other jobs (the alert job, the stuck scan): published whenever the warehouse has them.
-OPTIONAL_TABLES = ("fct_order_alerts", "rpt_order_routing", "fct_order_todos", "rpt_stuck_orders")
+               "fct_quarantine", "fct_inventory_snapshots", "fct_inventory_batches")
+# Written by Python assets (alerts, stuck scan, reconciliation, returns, inventory positions): published
+# whenever the warehouse has them.
+OPTIONAL_TABLES = ("fct_order_alerts", "rpt_order_routing", "fct_order_todos", "rpt_stuck_orders",
+                   "rpt_inventory_reconciliation", "rpt_order_completeness", "fct_refund_reasons",
+                   "fct_refund_attribution", "rpt_returns_attribution", "rpt_available_to_promise",
+                   "rpt_fefo_pick_suggestions", "rpt_expired_batches", "fct_inventory_alerts")
 # Bookkeeping of the incremental models: meaningless to analysts.
 _INTERNAL_COLUMNS = ("last_load_id",)
 

@@ -105,7 +105,8 @@ def load_shops(path: Path | None = None) -> list[Shop]:
     return shops
 
 
-def _parse_shop(entry: object, index: int, path: Path) -> Shop:
+def _parse_shop(entry: object, index: int, path: Path, platforms: tuple[str, ...] = PLATFORMS) -> Shop:
+    """One validated entry; `platforms` are the ones the file may name (the stock systems file reuses this)."""
     if not isinstance(entry, dict):
         raise ShopConfigError(f"{path}: shop #{index} is not a mapping")
     where = f"{path}: shop {entry.get('key', f'#{index}')!r}"
@@ -115,8 +116,8 @@ def _parse_shop(entry: object, index: int, path: Path) -> Shop:
         raise ShopConfigError(f"{where}: missing {', '.join(missing)}")
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", str(entry["key"])):
         raise ShopConfigError(f"{where}: key must be lower_snake_case (it names files and partitions)")
-    if entry["platform"] not in PLATFORMS:
-        raise ShopConfigError(f"{where}: platform must be one of {PLATFORMS}")
+    if entry["platform"] not in platforms:
+        raise ShopConfigError(f"{where}: platform must be one of {platforms}")
     try:
         ZoneInfo(str(entry["timezone"]))
     except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -10,7 +10,7 @@ nothing of files, watermarks or Dagster.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -20,11 +20,13 @@ from order_pipeline.platforms.transport import Transport, TransportSettings
 from order_pipeline.shops import Shop
 
 STREAMS = ("orders", "refunds", "stock")
+# Given the order ids one list page shows, the ids whose details the caller wants (see `fetch_orders_created`).
+WantedKeys = Callable[[list[str]], Iterable[str]]
 
 
 @dataclass(frozen=True)
 class Window:
-    """A closed interval [start, end] of modified time, in UTC."""
+    """A closed interval [start, end] of modified (or, for `fetch_orders_created`, created) time, in UTC."""
 
     start: datetime
     end: datetime
@@ -71,11 +73,13 @@ class Batch:
 
 
 class PlatformAdapter(ABC):
-    """One platform's client for one shop. Subclasses set the class attributes and the three fetches."""
+    """One platform's client for one shop. Subclasses set the class attributes and the fetches."""
 
     platform: ClassVar[str]
     # The widest modified-time window each stream's list API accepts (the ingestion layer splits wider ones).
     max_window: ClassVar[dict[str, timedelta]]
+    # The widest created-time window the order list accepts (the completeness pass splits wider ones).
+    max_created_window: ClassVar[timedelta]
     # Paths (tuples of keys; "*" walks a list) to the personal data inside each stream's records. The landing
     # zone encrypts these before the first write, so the adapter must name every one its platform sends.
     pii_paths: ClassVar[dict[str, list[tuple[str, ...]]]]
@@ -110,6 +114,12 @@ class PlatformAdapter(ABC):
     def fetch_orders(self, window: Window) -> Iterator[Batch]:
         """Every order whose modified time is in `window` (at most `max_window["orders"]` wide), as detail
         payloads including lines and receiver. May yield a record twice; never misses one."""
+
+    @abstractmethod
+    def fetch_orders_created(self, window: Window, wanted: WantedKeys | None = None) -> Iterator[Batch]:
+        """Every order CREATED in `window` (at most `max_created_window` wide), as the same detail payloads as
+        `fetch_orders`: what the nightly completeness pass re-lists because modified-time indexes miss orders.
+        `wanted` sees each page's listed order ids and returns those to fetch details for (None = all)."""
 
     @abstractmethod
     def fetch_refunds(self, window: Window) -> Iterator[Batch]:

@@ -3,7 +3,8 @@
 Orders and after-sale cases come from newest-first offset lists (`page` counts from 0) that records leave
 while we page, so both are read last page first (`paging.pages_backward`). The order list carries receiver
 data only masked, so every order listed is fetched again with `order.orderDetail`, concurrently: that
-detail payload is what we land. Signing and the error envelope live in `douyin_signing`.
+detail payload is what we land. The nightly completeness pass lists orders the same way by created time
+(`create_time_start/end`, `order_by=create_time`). Signing and the error envelope live in `douyin_signing`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any, ClassVar
 import httpx
 
 from order_pipeline.platforms import douyin_signing as wire
-from order_pipeline.platforms.base import Batch, PlatformAdapter, Window, from_epoch
+from order_pipeline.platforms.base import Batch, PlatformAdapter, WantedKeys, Window, from_epoch
+from order_pipeline.platforms.created import wanted_ids
 from order_pipeline.platforms.paging import LatestVersions, Page, epoch_version, pages_backward, request_ids
 
 PAGE_SIZE = 100  # the platform's maximum: fewest requests
@@ -26,6 +28,7 @@ class DouyinAdapter(PlatformAdapter):
     platform = "douyin"
     # order.searchList: 90 days [third-party]. afterSale.List names no limit: a week keeps each pull small.
     max_window: ClassVar[dict[str, timedelta]] = {"orders": timedelta(days=90), "refunds": timedelta(days=7)}
+    max_created_window: ClassVar[timedelta] = timedelta(days=90)  # order.searchList, by either time
     pii_paths: ClassVar[dict[str, list[tuple[str, ...]]]] = {
         "orders": [
             ("encrypt_post_receiver",), ("encrypt_post_tel",), ("mask_post_receiver",), ("mask_post_tel",),
@@ -42,8 +45,17 @@ class DouyinAdapter(PlatformAdapter):
     # ----------------------------------------------------------------------------------------------- orders
     def fetch_orders(self, window: Window) -> Iterator[Batch]:
         start, end = window.epoch_seconds()
-        params = {"update_time_start": start, "update_time_end": end, "order_by": "update_time",
-                  "order_asc": False, "size": PAGE_SIZE}
+        return self._search_orders(window, {"update_time_start": start, "update_time_end": end,
+                                            "order_by": "update_time"})
+
+    def fetch_orders_created(self, window: Window, wanted: WantedKeys | None = None) -> Iterator[Batch]:
+        start, end = window.epoch_seconds()
+        return self._search_orders(window, {"create_time_start": start, "create_time_end": end,
+                                            "order_by": "create_time"}, wanted)
+
+    def _search_orders(self, window: Window, times: dict[str, Any], wanted: WantedKeys | None = None
+                       ) -> Iterator[Batch]:
+        params = {**times, "order_asc": False, "size": PAGE_SIZE}
         seen = LatestVersions()
         with ThreadPoolExecutor(self.detail_concurrency, thread_name_prefix="douyin-detail") as pool:
             pages = pages_backward(lambda n: self._list("order.searchList", params, n, "shop_order_list"),
@@ -51,6 +63,7 @@ class DouyinAdapter(PlatformAdapter):
             for page in pages:
                 ids = [str(r["order_id"]) for r in page.records
                        if seen.is_new(str(r["order_id"]), epoch_version(r.get("update_time")))]
+                ids = wanted_ids(ids, wanted)
                 replies = list(pool.map(self._order_detail, ids))
                 yield Batch("orders", [reply.data["shop_order_detail"] for reply in replies],
                             page.request_ids + request_ids(replies), window)

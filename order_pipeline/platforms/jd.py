@@ -2,7 +2,7 @@
 
 Orders: `jingdong.pop.order.enSearch` lists by modified time (`dateType=0`, newest first with `sortType=1`,
 so it is paged backwards, see `paging`), then `jingdong.pop.order.enGet` fetches each order with its
-consignee and lines. Refunds: `jingdong.pop.afs.soa.refundapply.queryPageList` (newest first: backwards too).
+consignee and lines; the nightly completeness pass lists by created time (`dateType=1`). Refunds: `jingdong.pop.afs.soa.refundapply.queryPageList` (newest first: backwards too).
 Stock: `jingdong.sku.read.searchSkuList`. Business parameters travel as one signed JSON string
 (`jd_signing`); errors come inside HTTP 200 as `error_response`, or as `code != "0"` in the `_responce` object.
 """
@@ -15,11 +15,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from order_pipeline.platforms import jd_signing
-from order_pipeline.platforms.base import Batch, PlatformAdapter, Window
+from order_pipeline.platforms.base import Batch, PlatformAdapter, WantedKeys, Window
 from order_pipeline.platforms.beijing_time import format_beijing, parse_beijing_or_none
+from order_pipeline.platforms.created import only_wanted
 from order_pipeline.platforms.errors import ErrorAction, PlatformError
 from order_pipeline.platforms.paging import Page, list_then_detail, pages_backward, pages_forward
 
+DATE_TYPE_MODIFIED, DATE_TYPE_CREATED = 0, 1  # enSearch's `dateType`: which time the window applies to
 ALL_ORDER_STATES = ("WAIT_SELLER_STOCK_OUT,WAIT_GOODS_RECEIVE_CONFIRM,WAIT_SELLER_DELIVERY,PAUSE,FINISHED_L,"
                     "TRADE_CANCELED,LOCKED,POP_ORDER_PAUSE")
 ORDER_LIST_FIELDS = "orderId,orderState,modified,orderStartTime"
@@ -89,6 +91,7 @@ class JdAdapter(PlatformAdapter):
     platform = "jd"
     # "At most 1 month apart": a calendar month may be read (February has 28 days), so 28 days never fails.
     max_window = {"orders": timedelta(days=28), "refunds": timedelta(days=28)}
+    max_created_window = timedelta(days=28)  # the same enSearch window rule applies to created time
     pii_paths = {
         "orders": [("consigneeInfo", "fullname"), ("consigneeInfo", "mobile"), ("consigneeInfo", "telephone"),
                    ("consigneeInfo", "fullAddress"), ("open_id_buyer",), ("pin",),
@@ -115,10 +118,18 @@ class JdAdapter(PlatformAdapter):
         return self.transport.call(method, build, lambda body: parse_response(method, body))
 
     def fetch_orders(self, window: Window) -> Iterator[Batch]:
+        return self._search(window, DATE_TYPE_MODIFIED)
+
+    def fetch_orders_created(self, window: Window, wanted: WantedKeys | None = None) -> Iterator[Batch]:
+        return self._search(window, DATE_TYPE_CREATED, wanted)
+
+    def _search(self, window: Window, date_type: int, wanted: WantedKeys | None = None) -> Iterator[Batch]:
+        """enSearch newest first by the chosen time, paged backwards (safe for both: a created-time list only
+        grows, by an order paid while we page), then enGet per order `wanted` picks."""
         api = "jingdong.pop.order.enSearch"
         query = {"start_date": format_beijing(window.start), "end_date": format_beijing(window.end),
                  "order_state": ALL_ORDER_STATES, "optional_fields": ORDER_LIST_FIELDS,
-                 "page_size": str(self.page_size), "sortType": 1, "dateType": 0}
+                 "page_size": str(self.page_size), "sortType": 1, "dateType": date_type}
 
         def read(page: int) -> Page:
             response = self.call(api, {**query, "page": str(page)})
@@ -126,7 +137,8 @@ class JdAdapter(PlatformAdapter):
             return Page(page, list(result.get("orderInfoList") or []), int(result.get("orderTotal") or 0),
                         [_request_id(response)])
 
-        pages = pages_backward(read, first=1, size=self.page_size)
+        pages = only_wanted(pages_backward(read, first=1, size=self.page_size),
+                            lambda r: self.record_key("orders", r), wanted)
         return list_then_detail(pages, stream="orders", window=window,
                                 key_of=lambda r: self.record_key("orders", r),
                                 modified_of=lambda r: self.record_modified("orders", r),

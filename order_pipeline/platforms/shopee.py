@@ -2,7 +2,8 @@
 
 Orders: `get_order_list` pages with a server-side cursor (stable while records leave the window), and
 `get_order_detail` takes 50 order_sns a call and returns optional fields only when named, so we name every
-one the warehouse needs. Returns: `get_return_list` is a newest-first offset list with no total, so instead
+one the warehouse needs; the nightly completeness pass lists the same way with `time_range_field=create_time`.
+Returns: `get_return_list` is a newest-first offset list with no total, so instead
 of offset pages we narrow the window's upper bound to the oldest update_time read so far and read its first
 page again (keyset paging on update_time): a record leaving the window can then never push an unread record
 onto a page already read. Signing and the error envelope live in `shopee_signing`.
@@ -19,7 +20,8 @@ from typing import Any, ClassVar
 import httpx
 
 from order_pipeline.platforms import shopee_signing as wire
-from order_pipeline.platforms.base import Batch, PlatformAdapter, Window, from_epoch
+from order_pipeline.platforms.base import Batch, PlatformAdapter, WantedKeys, Window, from_epoch
+from order_pipeline.platforms.created import wanted_ids
 from order_pipeline.platforms.errors import ErrorAction, PlatformError
 from order_pipeline.platforms.paging import LatestVersions, epoch_version, request_ids
 
@@ -37,6 +39,7 @@ DETAIL_FIELDS = (
 class ShopeeAdapter(PlatformAdapter):
     platform = "shopee"
     max_window: ClassVar[dict[str, timedelta]] = {"orders": timedelta(days=15), "refunds": timedelta(days=15)}
+    max_created_window: ClassVar[timedelta] = timedelta(days=15)  # get_order_list, by either time
     pii_paths: ClassVar[dict[str, list[tuple[str, ...]]]] = {
         # town, district, city, state, region and zipcode stay clear: none names a person on its own.
         "orders": [
@@ -50,8 +53,14 @@ class ShopeeAdapter(PlatformAdapter):
 
     # ----------------------------------------------------------------------------------------------- orders
     def fetch_orders(self, window: Window) -> Iterator[Batch]:
+        return self._list_orders(window, "update_time")
+
+    def fetch_orders_created(self, window: Window, wanted: WantedKeys | None = None) -> Iterator[Batch]:
+        return self._list_orders(window, "create_time", wanted)
+
+    def _list_orders(self, window: Window, time_field: str, wanted: WantedKeys | None = None) -> Iterator[Batch]:
         start, end = window.epoch_seconds()
-        params: dict[str, Any] = {"time_range_field": "update_time", "time_from": start, "time_to": end,
+        params: dict[str, Any] = {"time_range_field": time_field, "time_from": start, "time_to": end,
                                   "page_size": PAGE_SIZE}
         seen: set[str] = set()
         with ThreadPoolExecutor(self.detail_concurrency, thread_name_prefix="shopee-detail") as pool:
@@ -59,6 +68,7 @@ class ShopeeAdapter(PlatformAdapter):
                 listing = self._call("order.get_order_list", params)
                 sns = [o["order_sn"] for o in listing.response.get("order_list") or [] if o["order_sn"] not in seen]
                 seen.update(sns)
+                sns = wanted_ids(sns, wanted)
                 chunks = [sns[i:i + DETAIL_BATCH] for i in range(0, len(sns), DETAIL_BATCH)]
                 details = list(pool.map(self._order_details, chunks))
                 records = [order for reply in details for order in reply.response.get("order_list") or []]

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from order_pipeline.clock import ensure_utc, parse_instant
-from order_pipeline.shops import PROJECT_ROOT, MissingSecretError, load_shops
+from order_pipeline.inventory.systems import load_stock_systems
+from order_pipeline.shops import PROJECT_ROOT, MissingSecretError, Shop, load_shops
 from order_pipeline.simulator.model import SimShop
 
 # Noon of Double 11 in Shanghai: a fixed default keeps every run without --start reproducible.
@@ -33,7 +34,14 @@ class WorldConfig:
     orders_per_shop_per_day: int = 150
     nasty_share: float = 0.05
     frozen: bool = True  # FrozenClock at start (tests) vs a clock that ticks with the wall clock (demo)
+    # Share of orders the modified-time listings never return (created-time listings and details still do):
+    # the platforms' incremental-index gaps that the nightly completeness pass backfills (simulator/missed.py).
+    missed_by_incremental_rate: float = 0.0
     shops: list[SimShop] = field(default_factory=list)  # empty: the shops file with default credentials
+    # Share of SKU codes whose WMS or stock-pool count is deliberately off (simulator/drift.py); 0 disables.
+    stock_drift_rate: float = 0.05
+    # The WMS and the stock pool (platform "wms" / "pool") with their credentials; empty: the stock systems file
+    stock_systems: list[SimShop] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         start = ensure_utc(self.start).replace(microsecond=0)
@@ -44,8 +52,14 @@ class WorldConfig:
             raise ValueError("orders_per_shop_per_day must be >= 0")
         if not 0.0 <= self.nasty_share <= 1.0:
             raise ValueError("nasty_share must be within [0, 1]")
+        if not 0.0 <= self.missed_by_incremental_rate <= 1.0:
+            raise ValueError("missed_by_incremental_rate must be within [0, 1]")
+        if not 0.0 <= self.stock_drift_rate <= 1.0:
+            raise ValueError("stock_drift_rate must be within [0, 1]")
         if not self.shops:
             object.__setattr__(self, "shops", default_sim_shops())
+        if not self.stock_systems:
+            object.__setattr__(self, "stock_systems", default_sim_systems())
         keys = [shop.key for shop in self.shops]
         if len(set(keys)) != len(keys):
             raise ValueError(f"duplicate shop keys in {keys}")
@@ -64,11 +78,13 @@ def demo_env(path: Path = DEMO_ENV_FILE) -> dict[str, str]:
     return values
 
 
-def sim_shops_from_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> list[SimShop]:
+def sim_shops_from_config(path: Path | None = None, env: Mapping[str, str] | None = None, *,
+                          loader: Callable[[Path | None], list[Shop]] = load_shops) -> list[SimShop]:
     """The shops file as the simulator's shops. Credentials come from `env` if given, else from the process
-    environment through `Credentials.resolve()` (which fails loudly on a missing variable)."""
+    environment through `Credentials.resolve()` (which fails loudly on a missing variable). `loader` reads
+    another file of the same shape (the stock systems)."""
     shops = []
-    for shop in load_shops(path):
+    for shop in loader(path):
         if env is None:
             app_key, app_secret, token = shop.credentials.resolve()
         else:
@@ -99,6 +115,11 @@ def default_sim_shops(path: Path | None = None) -> list[SimShop]:
     return sim_shops_from_config(path, env=ChainMap(dict(os.environ), demo_env()))
 
 
+def default_sim_systems(path: Path | None = None) -> list[SimShop]:
+    """The stock systems (WMS, stock pool) the simulator registers apps for, credentials as for the shops."""
+    return sim_shops_from_config(path, env=ChainMap(dict(os.environ), demo_env()), loader=load_stock_systems)
+
+
 def config_from_args(
     seed: int = 7,
     start: str | datetime | None = None,
@@ -108,6 +129,7 @@ def config_from_args(
     nasty_share: float | None = None,
     horizon_days: int | None = None,
     shops_file: Path | None = None,
+    missed_by_incremental_rate: float = 0.0,
 ) -> WorldConfig:
     """Build a config from CLI-style arguments. `start=None` means "now" (the live demo); pass a start to get
     the same merchant on every run."""
@@ -128,5 +150,6 @@ def config_from_args(
         history_days=history_days if history_days is not None else defaults["history_days"].default,
         horizon_days=horizon_days if horizon_days is not None else defaults["horizon_days"].default,
         nasty_share=nasty_share if nasty_share is not None else defaults["nasty_share"].default,
+        missed_by_incremental_rate=missed_by_incremental_rate,
         shops=default_sim_shops(shops_file),
     )

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from order_pipeline.clock import parse_instant
 from order_pipeline.simulator.context import ServerContext
+from order_pipeline.simulator.inventory import INVENTORY_TRUTH
 from order_pipeline.simulator.truth import ROW_MAKERS, iso
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
@@ -96,14 +97,16 @@ def control_routes(ctx: ServerContext, allow_remote: bool = False) -> list[Route
 
     async def ground_truth(request: Request) -> Response:
         kind = request.query_params.get("kind", "")
-        if kind not in ROW_MAKERS:
-            raise BadRequest(f"kind must be one of {sorted(ROW_MAKERS)}")
+        if kind not in ROW_MAKERS and kind not in INVENTORY_TRUTH:
+            raise BadRequest(f"kind must be one of {sorted([*ROW_MAKERS, *INVENTORY_TRUTH])}")
 
         at = world.now()
+        # the stock systems (WMS, stock pool, their drifts) come from the inventory model, the rest from the world
+        rows = INVENTORY_TRUTH[kind](world, at) if kind in INVENTORY_TRUTH else world.ground_truth(kind, at)
 
         def lines() -> Iterator[bytes]:
             batch = []
-            for row in world.ground_truth(kind, at):
+            for row in rows:
                 batch.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
                 if len(batch) >= 500:
                     yield ("\n".join(batch) + "\n").encode()

@@ -1,7 +1,8 @@
 """The platform simulator as a real HTTP server on loopback.
 
 `build_app` assembles the Starlette app: the `/_sim/` control API, each platform's handlers mounted under its
-prefix (`/taobao`, `/jd`, `/douyin`, `/shopee`) and the gateway-fault middleware around the platform routes.
+prefix (`/taobao`, `/jd`, `/douyin`, `/shopee`, and the stock systems `/wms`, `/pool`) and the gateway-fault
+middleware around the platform routes.
 `RunningSimulator` runs it in a background thread for tests and the embedded demo (a context manager with a
 free port, so parallel test runs never collide); `serve` runs it in the foreground for the CLI. Platform
 handlers are imported lazily and each one is optional, so the core works (and is tested) on its own.
@@ -22,6 +23,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 
+from order_pipeline.inventory.systems import STOCK_SYSTEM_PLATFORMS
 from order_pipeline.shops import PLATFORMS
 from order_pipeline.simulator.config import WorldConfig, config_from_args, sim_shops_from_config
 from order_pipeline.simulator.context import ServerContext
@@ -42,6 +44,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 RouteFactory = Callable[[ServerContext], list[BaseRoute]]
 _PACKAGE = "order_pipeline.simulator.platforms"
+SERVED = (*PLATFORMS, *STOCK_SYSTEM_PLATFORMS)  # every prefix a handler module may serve: marketplaces, stock systems
 
 
 def _missing(exc: ModuleNotFoundError, module: str) -> bool:
@@ -59,7 +62,7 @@ def load_platform_routes() -> dict[str, RouteFactory]:
         if not exc.name or not exc.name.startswith(_PACKAGE):
             raise
     found: dict[str, RouteFactory] = {}
-    for name in PLATFORMS:
+    for name in SERVED:
         module = f"{_PACKAGE}.{name}"
         try:
             found[name] = importlib.import_module(module).routes

@@ -85,7 +85,16 @@ def stock_rows(shop: SimShop, level: StockLevel) -> list[dict]:
     return [row]
 
 
-ROW_MAKERS = {"orders": order_rows, "order_lines": line_rows, "refunds": refund_rows, "stock": stock_rows}
+def missed_rows(shop: SimShop, order: Order) -> list[dict]:
+    """An order the incremental listings leave out (`missed.py`): its identity and creation time only."""
+    if not listed(shop, order):
+        return []
+    return [{"platform": shop.platform, "shop_key": shop.key, "order_id": order.order_id,
+             "created_at": iso(order.created_at)}]
+
+
+ROW_MAKERS = {"orders": order_rows, "order_lines": line_rows, "refunds": refund_rows, "stock": stock_rows,
+              "missed_orders": missed_rows}
 
 
 def money_digits(shop: SimShop) -> int:

@@ -20,6 +20,7 @@ from order_pipeline.clock import FrozenClock, OffsetClock, ensure_utc
 from order_pipeline.simulator.builder import ShopData, build_world
 from order_pipeline.simulator.config import WorldConfig
 from order_pipeline.simulator.index import BITS, MASK, Stream, bounds, quiet
+from order_pipeline.simulator.missed import missed_order_ids
 from order_pipeline.simulator.model import Order, Refund, SimShop, StockLevel
 from order_pipeline.simulator.specs import dt
 from order_pipeline.simulator.truth import ROW_MAKERS
@@ -42,6 +43,10 @@ class SimWorld:
         self._data: dict[str, ShopData] = build_world(config)
         self._orders = {key: Stream(data.orders, "order_id") for key, data in self._data.items()}
         self._refunds = {key: Stream(data.refunds, "refund_id") for key, data in self._data.items()}
+        self._missed = {  # orders the modified-time listings never return (missed.py)
+            key: missed_order_ids(config.seed, key, stream.position, config.missed_by_incremental_rate)
+            for key, stream in self._orders.items()
+        }
         self._stock_bumps: dict[tuple[str, str], int] = {}
         if clock is None:  # started once the merchant exists, so a ticking clock begins exactly at start
             clock = (
@@ -72,7 +77,9 @@ class SimWorld:
         return self._shops[key]
 
     def orders_modified_between(self, shop_key: str, start: datetime, end: datetime) -> list[Order]:
-        return self._window("om", self._orders[shop_key], start, end)
+        """What an incremental index returns: every order modified in the window but the missed ones."""
+        found, missed = self._window("om", self._orders[shop_key], start, end), self._missed[shop_key]
+        return [order for order in found if order.order_id not in missed] if missed else found
 
     def orders_created_between(self, shop_key: str, start: datetime, end: datetime) -> list[Order]:
         return self._window("oc", self._orders[shop_key], start, end)
@@ -157,18 +164,10 @@ class SimWorld:
                 i = max(0, bisect_right(series.times, now) - 1)
                 held, held_since = reserved.get(sku.index, (0, 0))
                 modified = max(series.times[i], held_since, self._stock_bumps.get((shop_key, sku.sku_id), 0))
-                out.append(
-                    StockLevel(
-                        shop_key=shop_key,
-                        sku_id=sku.sku_id,
-                        sku_code=sku.sku_code,
-                        product_id=sku.product_id,
-                        title=sku.title,
-                        quantity=max(0, series.quantities[i] - held),
-                        modified_at=dt(modified),
-                        reserved=held,
-                    )
-                )
+                out.append(StockLevel(shop_key=shop_key, sku_id=sku.sku_id, sku_code=sku.sku_code,
+                                      product_id=sku.product_id, title=sku.title,
+                                      quantity=max(0, series.quantities[i] - held), modified_at=dt(modified),
+                                      reserved=held))
             self._remember(key, now, out)
             return list(out)
 
@@ -182,6 +181,12 @@ class SimWorld:
                     units, _ = held.get(line.sku.index, (0, 0))
                     held[line.sku.index] = (units + line.quantity, spec.created)
         return held
+
+    def stock_basis(self, shop_key: str, at: int) -> tuple[ShopData, dict[int, tuple[int, int]]]:
+        """The shop's generated data (SKUs, stock series, order specs) and its unpaid-order holds at `at` (epoch
+        seconds): what `inventory.py` derives the WMS and the stock pool from, so all three views agree."""
+        with self._lock:
+            return self._data[shop_key], self._reserved(shop_key, at)
 
     # -- runtime changes -----------------------------------------------------------------------------------
     def bump(self, shop_key: str, stream: str, keys: list[str]) -> int:
@@ -208,9 +213,13 @@ class SimWorld:
         return bumped
 
     # -- ground truth --------------------------------------------------------------------------------------
+    def missed_by_incremental(self, shop_key: str) -> frozenset[str]:
+        """Ids of the shop's orders (visible yet or not) that modified-time listings never return."""
+        return self._missed[shop_key]
+
     def ground_truth(self, kind: str, at: datetime | None = None, chunk: int = 2000) -> Iterator[dict]:
         """JSON-able rows of every visible record's current version as of one instant (`truth.py`): `at`,
-        default now."""
+        default now. `missed_orders` names the visible orders the incremental listings leave out."""
         if kind not in ROW_MAKERS:
             raise ValueError(f"unknown ground truth kind {kind!r}; use one of {sorted(ROW_MAKERS)}")
         now, make = self._now() if at is None else int(ensure_utc(at).timestamp()), ROW_MAKERS[kind]
@@ -220,12 +229,13 @@ class SimWorld:
                     yield from make(shop, level)
                 continue
             stream = (self._refunds if kind == "refunds" else self._orders)[key]
+            only = self._missed[key] if kind == "missed_orders" else None
             for offset in range(0, bisect_right(stream.created, now), chunk):
                 with self._lock:
                     records = [
                         spec.materialize(bisect_right(spec.vtimes, now) - 1)
                         for spec in stream.specs[offset : offset + chunk]
-                        if spec.created <= now
+                        if spec.created <= now and (only is None or spec.order_id in only)
                     ]
                 for record in records:
                     yield from make(shop, record)

@@ -7,8 +7,7 @@ import json
 import httpx
 import pytest
 
-from order_pipeline.shops import PLATFORMS
-from order_pipeline.simulator.server import RunningSimulator, build_app, load_platform_routes
+from order_pipeline.simulator.server import SERVED, RunningSimulator, build_app, load_platform_routes
 from order_pipeline.simulator.world import SimWorld
 
 
@@ -101,7 +100,7 @@ def test_control_api_is_never_faulted(sim: RunningSimulator, http: httpx.Client)
 
 
 def test_missing_platform_handlers_are_tolerated(world: SimWorld) -> None:
-    assert set(load_platform_routes()) <= set(PLATFORMS)
+    assert set(load_platform_routes()) <= set(SERVED)
     app = build_app(world, platforms={})
     assert app.state.platforms == []
 

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import math
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from starlette.requests import Request
 from starlette.routing import Route
@@ -25,20 +25,16 @@ from .common import (
     STREAM_ORDERS,
     STREAM_REFUNDS,
     STREAM_STOCK,
-    add_months,
-    as_int,
     json_response,
     page_total,
     parse_gmt8,
     products_of,
     request_params,
-    window_end,
 )
+from .taobao_params import TopError, created_window, integer, invalid, missing, modified_window, require
 
 PLATFORM = "taobao"
 MAX_CLOCK_SKEW = timedelta(minutes=10)
-MAX_WINDOW = timedelta(days=1)
-HISTORY_MONTHS = 3
 MAX_SKU_ITEMS = 40
 _MESSAGES = {
     7: "App Call Limited",
@@ -51,14 +47,6 @@ _MESSAGES = {
     41: "Invalid arguments",
 }
 _REQUIRED_COMMON = ("timestamp", "v", "sign_method", "sign", "session")
-
-
-class TopError(Exception):
-    """A TOP business error: rendered as `error_response` with HTTP 200."""
-
-    def __init__(self, code: int, sub_code: str | None = None, sub_msg: str | None = None):
-        super().__init__(code, sub_code, sub_msg)
-        self.code, self.sub_code, self.sub_msg = code, sub_code, sub_msg
 
 
 def top_sign(params: dict[str, str], secret: str, sign_method: str) -> str | None:
@@ -74,31 +62,10 @@ def top_sign(params: dict[str, str], secret: str, sign_method: str) -> str | Non
     return None
 
 
-def _missing(name: str) -> TopError:
-    return TopError(40, f"isv.missing-parameter:{name}", f"Missing required argument: {name}")
-
-
-def _invalid(name: str, why: str) -> TopError:
-    return TopError(41, f"isv.invalid-parameter:{name}", why)
-
-
-def _require(params: dict[str, str], *names: str) -> None:
-    for name in names:
-        if name not in params:
-            raise _missing(name)
-
-
-def _int(params: dict[str, str], name: str, default: int, low: int, high: int | None = None) -> int:
-    value = as_int(params.get(name, default))
-    if value is None or value < low or (high is not None and value > high):
-        raise _invalid(name, f"{name} must be an integer in [{low}, {high or 'inf'}]")
-    return value
-
-
 def _authenticate(ctx: SimContext, params: dict[str, str], method: str) -> SimShop:
     """Common-parameter checks in gateway order: app key, per-app limit, arguments, clock, signature, session."""
     if "app_key" not in params:
-        raise _missing("app_key")
+        raise missing("app_key")
     secret = ctx.app_secret(PLATFORM, params["app_key"])
     if secret is None:
         raise TopError(29, "isv.appkey-not-exists", f"app_key {params['app_key']} does not exist")
@@ -110,11 +77,11 @@ def _authenticate(ctx: SimContext, params: dict[str, str], method: str) -> SimSh
         )
     if method not in _HANDLERS:
         raise TopError(22, "isv.method-not-exists", f"method {method} does not exist")
-    _require(params, *_REQUIRED_COMMON)
+    require(params, *_REQUIRED_COMMON)
     if params["v"] != "2.0":
-        raise _invalid("v", "v must be 2.0")
+        raise invalid("v", "v must be 2.0")
     if params.get("format", "json") != "json":
-        raise _invalid("format", "the simulator speaks format=json only")
+        raise invalid("format", "the simulator speaks format=json only")
     sent_at = parse_gmt8(params["timestamp"])
     if sent_at is None or abs(sent_at - ctx.world.now()) > MAX_CLOCK_SKEW:
         raise TopError(31, "isv.invalid-timestamp", "timestamp must be GMT+8 and within 10 minutes of now")
@@ -127,27 +94,12 @@ def _authenticate(ctx: SimContext, params: dict[str, str], method: str) -> SimSh
     return shop
 
 
-def _modified_window(ctx: SimContext, params: dict[str, str]) -> tuple[datetime, datetime]:
-    """start/end_modified: GMT+8, inclusive, at most one day wide, starting within the last three months."""
-    _require(params, "start_modified", "end_modified")
-    start, end = parse_gmt8(params["start_modified"]), parse_gmt8(params["end_modified"])
-    if start is None:
-        raise _invalid("start_modified", "start_modified must be yyyy-MM-dd HH:mm:ss")
-    if end is None:
-        raise _invalid("end_modified", "end_modified must be yyyy-MM-dd HH:mm:ss")
-    if end < start or end - start > MAX_WINDOW:
-        raise _invalid("start_modified-end_modified", "end_modified - start_modified must be within one day")
-    if start < add_months(ctx.world.now(), -HISTORY_MONTHS):
-        raise _invalid("start_modified", "start_modified must be within the last three months")
-    return start, window_end(end)
-
-
 def _paged(
     ctx: SimContext, shop: SimShop, stream: str, records: list, params: dict[str, str], max_size: int
 ) -> tuple[list, dict]:
     """Slice a newest-first listing by page_no (from 1) and say how much is left, TOP style."""
-    page_no = _int(params, "page_no", 1, 1)
-    page_size = _int(params, "page_size", 40, 1, max_size)
+    page_no = integer(params, "page_no", 1, 1)
+    page_size = integer(params, "page_size", 40, 1, max_size)
     page = ctx.paginate(shop.key, stream, records, (page_no - 1) * page_size, page_size)
     total = page_total(page.total, records)
     if params.get("use_has_next") == "true":
@@ -156,8 +108,8 @@ def _paged(
 
 
 def trades_sold_increment(ctx: SimContext, shop: SimShop, params: dict[str, str]) -> dict:
-    _require(params, "fields")
-    start, end = _modified_window(ctx, params)
+    require(params, "fields")
+    start, end = modified_window(ctx.world.now(), params)
     orders = ctx.world.orders_modified_between(shop.key, start, end)
     if "status" in params:
         orders = [order for order in orders if render.trade_status(order) == params["status"]]
@@ -166,8 +118,21 @@ def trades_sold_increment(ctx: SimContext, shop: SimShop, params: dict[str, str]
     return {**counts, "trades": {"trade": [render.trade_header(order) for order in page]}}
 
 
+def trades_sold(ctx: SimContext, shop: SimShop, params: dict[str, str]) -> dict:
+    """`taobao.trades.sold.get`: trades by created time, newest created first (the same header as the
+    increment list). A created time never changes, so a record cannot move between pages while a client pages."""
+    require(params, "fields")
+    start, end = created_window(ctx.world.now(), params)
+    orders = ctx.world.orders_created_between(shop.key, start, end)
+    if "status" in params:
+        orders = [order for order in orders if render.trade_status(order) == params["status"]]
+    orders.sort(key=lambda order: (order.created_at, order.order_id), reverse=True)
+    page, counts = _paged(ctx, shop, STREAM_ORDERS, orders, params, 100)
+    return {**counts, "trades": {"trade": [render.trade_header(order) for order in page]}}
+
+
 def trade_fullinfo(ctx: SimContext, shop: SimShop, params: dict[str, str]) -> dict:
-    _require(params, "fields", "tid")
+    require(params, "fields", "tid")
     order = ctx.world.order(shop.key, params["tid"])
     if order is None:
         raise TopError(41, "isv.trade-not-exist", f"trade {params['tid']} does not exist")
@@ -176,8 +141,8 @@ def trade_fullinfo(ctx: SimContext, shop: SimShop, params: dict[str, str]) -> di
 
 
 def refunds_receive(ctx: SimContext, shop: SimShop, params: dict[str, str]) -> dict:
-    _require(params, "fields")
-    start, end = _modified_window(ctx, params)
+    require(params, "fields")
+    start, end = modified_window(ctx.world.now(), params)
     refunds = ctx.world.refunds_modified_between(shop.key, start, end)
     if "status" in params:
         refunds = [refund for refund in refunds if render.REFUND_STATUS[refund.status] == params["status"]]
@@ -188,7 +153,7 @@ def refunds_receive(ctx: SimContext, shop: SimShop, params: dict[str, str]) -> d
 
 
 def items_onsale(ctx: SimContext, shop: SimShop, params: dict[str, str]) -> dict:
-    _require(params, "fields")
+    require(params, "fields")
     products = products_of(ctx.world.stock(shop.key))
     firsts = [skus[0] for skus in products.values()]  # one representative record per item for paginate
     page, counts = _paged(ctx, shop, STREAM_STOCK, firsts, params, 200)
@@ -197,10 +162,10 @@ def items_onsale(ctx: SimContext, shop: SimShop, params: dict[str, str]) -> dict
 
 
 def item_skus(ctx: SimContext, shop: SimShop, params: dict[str, str]) -> dict:
-    _require(params, "fields", "num_iids")
+    require(params, "fields", "num_iids")
     wanted = [value.strip() for value in params["num_iids"].split(",") if value.strip()]
     if not wanted or len(wanted) > MAX_SKU_ITEMS:
-        raise _invalid("num_iids", f"num_iids takes 1 to {MAX_SKU_ITEMS} ids")
+        raise invalid("num_iids", f"num_iids takes 1 to {MAX_SKU_ITEMS} ids")
     products = products_of(ctx.world.stock(shop.key))
     skus = [render.sku_record(level) for num_iid in wanted for level in products.get(num_iid, [])]
     return {"skus": {"sku": skus}}
@@ -208,6 +173,7 @@ def item_skus(ctx: SimContext, shop: SimShop, params: dict[str, str]) -> dict:
 
 _HANDLERS: dict[str, Callable[[SimContext, SimShop, dict[str, str]], dict]] = {
     "taobao.trades.sold.increment.get": trades_sold_increment,
+    "taobao.trades.sold.get": trades_sold,
     "taobao.trade.fullinfo.get": trade_fullinfo,
     "taobao.refunds.receive.get": refunds_receive,
     "taobao.items.onsale.get": items_onsale,
@@ -229,7 +195,7 @@ def routes(ctx: SimContext) -> list[Route]:
         request_id = ctx.request_id()
         try:
             if not method:
-                raise _missing("method")
+                raise missing("method")
             shop = _authenticate(ctx, params, method)
             result = _HANDLERS[method](ctx, shop, params)
             return json_response({_response_key(method): {**result, "request_id": request_id}})

@@ -8,7 +8,9 @@ not an error.
 
 Routing: each alert level goes to roles (defaults: 1 -> operator, 2 -> supervisor, 3 -> supervisor and
 warehouse lead); a channel serves some roles at some levels; `channels_for(level)` is every channel that lists
-the level and reaches at least one of the level's roles.
+the level and reaches at least one of the level's roles. Alerts that are about stock rather than one order's
+escalation go by topic (`topics`: topic -> roles; default inventory -> warehouse lead): `channels_for_topic`
+is every channel that reaches one of the topic's roles, whatever levels it lists.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from order_pipeline.shops import PROJECT_ROOT
 DEFAULT_ALERTS_FILE = PROJECT_ROOT / "config" / "alerts.yaml"
 DEFAULT_ROLES = ("operator", "supervisor", "warehouse_lead")
 DEFAULT_ROUTING: dict[int, tuple[str, ...]] = {1: ("operator",), 2: ("supervisor",), 3: ("supervisor", "warehouse_lead")}
+DEFAULT_TOPICS: dict[str, tuple[str, ...]] = {"inventory": ("warehouse_lead",)}
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 Level = Literal[1, 2, 3]
 Kind = Literal["dingtalk", "wecom", "feishu", "slack", "webhook"]
@@ -65,6 +68,8 @@ class _AlertsFile(BaseModel):
     roles: list[str] = Field(default_factory=lambda: list(DEFAULT_ROLES), min_length=1)
     routing: dict[Level, Annotated[list[str], Field(min_length=1)]] = Field(default_factory=dict)
     channels: list[ChannelSpec] = Field(default_factory=list)
+    topics: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], Annotated[list[str], Field(min_length=1)]] = (
+        Field(default_factory=dict))
 
     @model_validator(mode="after")
     def _references(self) -> _AlertsFile:
@@ -74,6 +79,10 @@ class _AlertsFile(BaseModel):
             for role in roles:
                 if role not in defined:
                     raise ValueError(f"routing.{level}: role {role!r} is not defined in roles ({known})")
+        for topic, roles in self.topics.items():
+            for role in roles:
+                if role not in defined:
+                    raise ValueError(f"topics.{topic}: role {role!r} is not defined in roles ({known})")
         for level in (1, 2, 3):  # a level with no role would drop its alerts without a word
             if not self.routing.get(level) and not set(DEFAULT_ROUTING[level]) <= defined:
                 raise ValueError(f"routing.{level}: no roles for level {level} (the default, "
@@ -120,6 +129,9 @@ class AlertConfig:
         self.routing: dict[int, tuple[str, ...]] = {
             level: tuple(parsed.routing.get(level) or default) for level, default in DEFAULT_ROUTING.items()
         }
+        defaults = {topic: roles for topic, roles in DEFAULT_TOPICS.items() if set(roles) <= set(self.roles)}
+        self.topics: dict[str, tuple[str, ...]] = {
+            **defaults, **{topic: tuple(roles) for topic, roles in parsed.topics.items()}}
 
     def roles_for(self, level: int) -> tuple[str, ...]:
         return self.routing.get(level, ())
@@ -128,6 +140,12 @@ class AlertConfig:
         """Every channel that takes `level` and reaches one of its roles, resolved from the environment now."""
         roles = set(self.roles_for(level))
         return [resolve(spec) for spec in self.channels if level in spec.levels and roles & set(spec.roles)]
+
+    def channels_for_topic(self, topic: str) -> list[ChannelTarget]:
+        """Every channel reaching one of the topic's roles (its `levels` are the order escalation's, not
+        consulted here), resolved from the environment now; none for a topic no role takes."""
+        roles = set(self.topics.get(topic, ()))
+        return [resolve(spec) for spec in self.channels if roles & set(spec.roles)]
 
     def describe(self) -> list[str]:
         """One line per channel, configured or not (for run logs and metadata; URLs masked)."""

@@ -8,6 +8,7 @@ and republishes only its own table into serving.duckdb, like the alert job does.
 import dagster as dg
 
 from order_pipeline.ingestion.resources import ClockResource
+from order_pipeline.reconciliation.completeness_report import read_report, report_path, store_completeness
 from order_pipeline.reconciliation.inventory import AUDIT_THRESHOLD_PCT, reconcile_day
 from order_pipeline.reconciliation.partitions import day_of, nightly_partitions
 from order_pipeline.warehouse.publish import republish_tables
@@ -65,3 +66,25 @@ def rpt_inventory_reconciliation(context: dg.AssetExecutionContext, config: Reco
             "| sku | pair | scope | a | b | deviation | days |\n|---|---|---|---|---|---|---|\n" + worst
             if worst else "nothing flagged"),
     })
+
+
+@dg.asset(
+    partitions_def=nightly_partitions, group_name="reconciliation", pool=WRITER_POOL, owners=OWNERS,
+    kinds={"duckdb"}, deps=["order_completeness"],
+    description="The night's order completeness per platform and shop (listed by created time, already held, "
+                "missing from the incremental pulls, backfilled) as a warehouse table, published to serving.",
+)
+def rpt_order_completeness(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    day = day_of(context.partition_key)
+    path = report_path(warehouse.root(), day)
+    if not path.exists():
+        raise dg.Failure(f"no completeness report for {day} at {path}: materialize order_completeness first",
+                         allow_retries=False)
+    rows = read_report(path)
+    with warehouse.connect() as con:
+        store_completeness(con, rows)
+    if warehouse.serving_path().exists():
+        republish_tables(warehouse.warehouse_path(), warehouse.serving_path(), ("rpt_order_completeness",))
+    return dg.MaterializeResult(metadata={
+        "business_date": str(day), "shops": len(rows), "missing": sum(r.missing for r in rows),
+        "backfilled": sum(r.backfilled for r in rows)})

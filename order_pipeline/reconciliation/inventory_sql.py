@@ -20,6 +20,9 @@ report itself, so backfill old days in date order.
 
 from __future__ import annotations
 
+# No primary key: one row per (business_date, sku_code, system_a, system_b, scope) holds by construction (a
+# day is deleted before it is written, in one transaction), and an ART index would make replacing a day of
+# half a million rows several times slower.
 CREATE_REPORT = """
 create table if not exists main.rpt_inventory_reconciliation (
     business_date date not null, sku_code varchar not null, system_a varchar not null,
@@ -27,8 +30,7 @@ create table if not exists main.rpt_inventory_reconciliation (
     missing_in varchar, deviation bigint not null, deviation_pct decimal(9, 2) not null,
     deviating boolean not null, flagged_for_audit boolean not null, consecutive_days_deviating integer not null,
     snapshot_at_a timestamptz, snapshot_at_b timestamptz, cutoff_at timestamptz not null,
-    reconciled_at timestamptz not null,
-    primary key (business_date, sku_code, system_a, system_b, scope))
+    reconciled_at timestamptz not null)
 """
 
 # Parameters: $day (DATE), $cutoff (TIMESTAMPTZ), $threshold (percent), $reconciled_at (TIMESTAMPTZ).

@@ -33,7 +33,12 @@ LANDING_TABLE_SCHEMA = dg.TableSchema(columns=[
     dg.TableColumn("pulled_at", "TIMESTAMPTZ"),
     dg.TableColumn("pull_id", "VARCHAR", description="the pull (Dagster run) that saw the record"),
 ])
-LANDING_ASSETS = [dg.AssetKey("landing_orders"), dg.AssetKey("landing_refunds"), dg.AssetKey("landing_stock")]
+LANDING_ASSETS = [dg.AssetKey("landing_orders"), dg.AssetKey("landing_refunds"), dg.AssetKey("landing_stock"),
+                  dg.AssetKey("landing_system_stock"), dg.AssetKey("order_completeness")]
+# Python assets over the marts whose tables the serving database publishes in the same run (when selected)
+DERIVED_TABLE_ASSETS = [dg.AssetKey(name) for name in (
+    "fct_refund_reasons", "fct_refund_attribution", "rpt_returns_attribution", "rpt_available_to_promise",
+    "rpt_fefo_pick_suggestions", "rpt_expired_batches", "fct_inventory_alerts")]
 
 
 @dg.asset(
@@ -106,7 +111,7 @@ def warehouse_mart_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
 
 @dg.asset(
     group_name="serving", pool=WRITER_POOL, owners=OWNERS, kinds={"duckdb"},
-    deps=[dg.AssetKey(name) for name in MART_TABLES],
+    deps=[*(dg.AssetKey(name) for name in MART_TABLES), *DERIVED_TABLE_ASSETS],
     description="The marts published to data/serving.duckdb for analysts: written to a temporary file next "
                 "to it and renamed over it in one step, only after the marts' blocking checks passed. An "
                 "analyst holding the old file open keeps reading it and never blocks a run.",

@@ -39,7 +39,8 @@ class PipelineEnv:
     def serving(self) -> Path:
         return self.data_dir / "serving.duckdb"
 
-    def run(self, now: datetime | None = None, raise_on_error: bool = True) -> dg.ExecuteInProcessResult:
+    def run(self, now: datetime | None = None, raise_on_error: bool = True, job: str = "order_pipeline_job",
+            partition_key: str | None = None) -> dg.ExecuteInProcessResult:
         from order_pipeline.definitions import defs
 
         now = now or self.simulator.world.now()
@@ -49,13 +50,13 @@ class PipelineEnv:
                                      "data_dir": str(self.data_dir)}},
             "warehouse": {"config": {"data_dir": str(self.data_dir), "as_of": now.isoformat()}},
         }}
-        job = defs.resolve_job_def("order_pipeline_job")
+        job_def = defs.resolve_job_def(job)
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("ORDER_PIPELINE_PII_KEY", self.pii_key)
             mp.setenv("ORDER_PIPELINE_SIM_URL", self.simulator.url)
             mp.setenv("ORDER_PIPELINE_DATA_DIR", str(self.data_dir))
-            return job.execute_in_process(run_config=run_config, instance=self.instance,
-                                          raise_on_error=raise_on_error)
+            return job_def.execute_in_process(run_config=run_config, instance=self.instance,
+                                              raise_on_error=raise_on_error, partition_key=partition_key)
 
     def query(self, sql: str, params: list | None = None, database: Path | None = None) -> list[tuple]:
         con = duckdb.connect(str(database or self.serving), read_only=True)

@@ -80,3 +80,46 @@ def print_alert_summary(serving: Path, alert_run_succeeded: bool | None) -> None
     print("  deliveries: " + ", ".join(f"{channel} {status} {count}" for channel, status, count in deliveries))
     print("  (set ORDER_PIPELINE_ALERT_WEBHOOK_URL or a robot's URL variable to deliver for real)")
     print("open orders by queue (rpt_order_routing): " + ", ".join(f"{q} {n}" for q, n in queues))
+
+
+def _rows(con: duckdb.DuckDBPyConnection, table: str, sql: str, params: list | None = None) -> list[tuple] | None:
+    """The rows of `sql`, or None when the serving file lacks `table` (its job did not run)."""
+    present = con.execute("select count(*) from duckdb_tables() where table_name = ?", [table]).fetchall()[0][0]
+    return con.execute(sql, params or []).fetchall() if present else None
+
+
+def print_nightly_summary(serving: Path, day: str | None) -> None:
+    """Stock positions, the night's reconciliation and completeness, and returns attribution."""
+    if not serving.exists():
+        return
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        atp = _rows(con, "rpt_available_to_promise", "select count(*), count(*) filter (safety_stock_breach), "
+                    "count(*) filter (oversell_risk) from rpt_available_to_promise")
+        if atp:
+            skus, breaches, risks = atp[0]
+            print(f"\nstock (rpt_available_to_promise): {skus} SKUs, {breaches} below safety stock, "
+                  f"{risks} at oversell risk")
+        recon = _rows(con, "rpt_inventory_reconciliation",
+                      "select system_a || '/' || system_b, count(*), count(*) filter (deviating), "
+                      "count(*) filter (flagged_for_audit) from rpt_inventory_reconciliation "
+                      "where business_date = ? group by all order by 1", [day])
+        if recon is not None:
+            print(f"\nnightly reconciliation for {day} (rpt_inventory_reconciliation):")
+            for pair, compared, deviating, flagged in recon:
+                print(f"  {pair:<16}{compared:>6} compared{deviating:>6} deviating{flagged:>6} flagged (> 5%)")
+        missing = _rows(con, "rpt_order_completeness",
+                        "select platform, shop_key, listed, missing, backfilled from rpt_order_completeness "
+                        "where business_date = ? order by all", [day])
+        if missing is not None:
+            print("order completeness (rpt_order_completeness): "
+                  + ", ".join(f"{shop} {miss} missed/{listed} listed, {back} backfilled"
+                              for _, shop, listed, miss, back in missing))
+        reasons = _rows(con, "rpt_returns_attribution",
+                        "select reason_category, refunds, round(100 * return_rate, 2) from rpt_returns_attribution "
+                        "where dimension = 'reason' order by refunds desc limit 5")
+        if reasons:
+            print("returns by reason (rpt_returns_attribution, top 5): "
+                  + ", ".join(f"{reason} {refunds} ({rate}% of units)" for reason, refunds, rate in reasons))
+    finally:
+        con.close()

@@ -10,6 +10,7 @@ import dagster as dg
 import pytest
 
 from order_pipeline.clock import parse_instant
+from order_pipeline.simulator.inventory import pool_item_rows, wms_inventory_rows
 from order_pipeline_tests.alerts.robots import FakeRobots
 from order_pipeline_tests.warehouse.pipeline_run import PipelineEnv
 
@@ -64,14 +65,26 @@ class Daemon:
             return launched
 
 
+def available_stock(world) -> dict[str, int]:  # noqa: ANN001 - SimWorld
+    """sku_code -> the units the policy judges against: the WMS's available (on hand minus locks, summed over
+    warehouses) where the WMS reports the SKU, else the pool's available over channels, else the platforms'
+    sellable counts over shops (the preference of operations/inputs.py), as the simulator reports them."""
+    wms, pool, platform = Counter(), Counter(), Counter()
+    for row in wms_inventory_rows(world):
+        wms[row["sku_id"]] += row["qty"] - row["order_lock"] - row["pick_lock"]
+    for row in pool_item_rows(world):
+        pool[row["sku_code"]] += row["available"]
+    for row in world.ground_truth("stock"):
+        platform[row["sku_code"]] += row["quantity"]
+    return {**platform, **pool, **wms}
+
+
 def expected_levels(env: PipelineEnv, now: datetime) -> dict[str, int]:
     """order_key -> level (1-3) of every open order at `now`, from the simulator's ground truth."""
     lines: dict[tuple, list[dict]] = {}
     for line in env.simulator.world.ground_truth("order_lines"):
         lines.setdefault((line["platform"], line["order_id"]), []).append(line)
-    stock = Counter()
-    for level in env.simulator.world.ground_truth("stock"):
-        stock[level["sku_code"]] += level["quantity"]
+    stock = available_stock(env.simulator.world)
     orders = []
     for order in env.simulator.world.ground_truth("orders"):
         status = "paid" if order["platform"] == "jd" and order["status"] == "partly_shipped" else order["status"]

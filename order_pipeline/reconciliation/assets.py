@@ -7,10 +7,12 @@ and republishes only its own table into serving.duckdb, like the alert job does.
 
 import dagster as dg
 
+from order_pipeline.alerts import DeliverySettings, load_alert_config
 from order_pipeline.ingestion.resources import ClockResource
 from order_pipeline.reconciliation.completeness_report import read_report, report_path, store_completeness
 from order_pipeline.reconciliation.inventory import AUDIT_THRESHOLD_PCT, reconcile_day
 from order_pipeline.reconciliation.partitions import day_of, nightly_partitions
+from order_pipeline.reconciliation.summary import TOPIC, send_summary
 from order_pipeline.warehouse.publish import republish_tables
 from order_pipeline.warehouse.resources import WRITER_POOL, WarehouseResource
 
@@ -34,6 +36,12 @@ REPORT_SCHEMA = dg.TableSchema(columns=[
 
 class ReconciliationConfig(dg.Config):
     audit_threshold_pct: float = AUDIT_THRESHOLD_PCT
+
+
+class SummaryConfig(dg.Config):
+    delivery_attempts: int = 5  # per channel and run; a delivery still failing stays pending for the next run
+    backoff_initial_seconds: float = 1.0
+    backoff_max_seconds: float = 30.0
 
 
 @dg.asset(
@@ -88,3 +96,26 @@ def rpt_order_completeness(context: dg.AssetExecutionContext, warehouse: Warehou
     return dg.MaterializeResult(metadata={
         "business_date": str(day), "shops": len(rows), "missing": sum(r.missing for r in rows),
         "backfilled": sum(r.backfilled for r in rows)})
+
+
+@dg.asset(
+    partitions_def=nightly_partitions, group_name="reconciliation", pool=WRITER_POOL, owners=OWNERS,
+    kinds={"python", "duckdb"}, deps=["rpt_inventory_reconciliation", "rpt_order_completeness"],
+    description="The night's findings in one alert to the `reconciliation` topic's channels (config/alerts.yaml): "
+                "deviations per system pair, the SKUs flagged for audit (longest-deviating first) and the orders "
+                "the pulls missed per shop. Once per day and channel; a failed delivery is retried by the next "
+                "run of the day. Recorded in fct_reconciliation_summaries.",
+)
+def nightly_reconciliation_summary(context: dg.AssetExecutionContext, config: SummaryConfig,
+                                   warehouse: WarehouseResource, clock: ClockResource) -> dg.MaterializeResult:
+    day = day_of(context.partition_key)
+    settings = DeliverySettings(max_attempts=config.delivery_attempts,
+                                backoff_initial=config.backoff_initial_seconds, backoff_max=config.backoff_max_seconds)
+    with warehouse.connect() as con:
+        outcomes = send_summary(con, day, load_alert_config(), clock.get_clock().now(), settings=settings)
+    if warehouse.serving_path().exists():
+        republish_tables(warehouse.warehouse_path(), warehouse.serving_path(), ("fct_reconciliation_summaries",))
+    for channel, status in outcomes.items():
+        if status not in ("delivered", "already_delivered"):
+            context.log.warning(f"reconciliation summary for {day} to {channel}: {status}")
+    return dg.MaterializeResult(metadata={"business_date": str(day), "topic": TOPIC, "deliveries": outcomes})

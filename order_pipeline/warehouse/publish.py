@@ -23,7 +23,8 @@ MART_TABLES = ("fct_orders", "fct_order_lines", "fct_refunds", "dim_customers", 
 OPTIONAL_TABLES = ("fct_order_alerts", "rpt_order_routing", "fct_order_todos", "rpt_stuck_orders",
                    "rpt_inventory_reconciliation", "rpt_order_completeness", "fct_refund_reasons",
                    "fct_refund_attribution", "rpt_returns_attribution", "rpt_available_to_promise",
-                   "rpt_fefo_pick_suggestions", "rpt_expired_batches", "fct_inventory_alerts")
+                   "rpt_fefo_pick_suggestions", "rpt_expired_batches", "fct_inventory_alerts",
+                   "fct_reconciliation_summaries")
 # Bookkeeping of the incremental models: meaningless to analysts.
 _INTERNAL_COLUMNS = ("last_load_id",)
 

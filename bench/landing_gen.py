@@ -141,6 +141,7 @@ class ShopWorld(SimWorld):
         self._orders = {shop.key: Stream(data.orders, "order_id")}
         self._refunds = {shop.key: Stream(data.refunds, "refund_id")}
         self._stock_bumps = {}
+        self._missed = {shop.key: frozenset()}  # the generator lands every order: none hidden from listings
         self.clock = FrozenClock(config.start)
         self.data = data
 

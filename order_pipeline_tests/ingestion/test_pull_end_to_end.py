@@ -104,7 +104,8 @@ def test_chaos_pull_loses_nothing(monkeypatch):
     # Over 100 orders a day: listings span several pages, so duplicates and moves across pages happen.
     with RunningSimulator(_world(seed=33, orders_per_day=130, history_days=2)) as sim:
         monkeypatch.setenv("ORDER_PIPELINE_SIM_URL", sim.url)
-        sim.set_faults("chaos")
+        # chaos, with more repeated records: few listings here span pages, and a run must see some repeats
+        sim.set_faults({"base": "chaos", "duplicate": 0.8})
         shops = load_shops()
         chaos_transport = TransportSettings(read_timeout=1.0, max_attempts=30, backoff_initial=0.01,
                                             backoff_max=0.2)
@@ -120,6 +121,7 @@ def test_chaos_pull_loses_nothing(monkeypatch):
         pull_shops(shops, PullJob(policy=LOOKBACK), data_dir=data_dir(), clock=FrozenClock(sim.world.now()))
         assert mismatches(landing_dir(data_dir()), _truth(sim), _platforms()) == []
     faults = stats["faults"]
+    print(f"chaos faults injected: {dict(faults)}")
     assert faults["http_5xx"] > 0 and faults["throttled"] > 0 and faults["truncated"] > 0
     assert faults["moved"] > 0 and faults["duplicated"] > 0 and faults["slow"] > 0
 

@@ -29,7 +29,7 @@ CN = ZoneInfo("Asia/Shanghai")
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
     with pipeline_env(tmp_path_factory.mktemp("nightly"), WORLD) as pipeline:
-        assert pipeline.run().success  # the day's incremental pulls (they miss the hidden orders)
+        # one nightly run: its incremental pulls (which miss the hidden orders) come first, then the re-listing
         now = pipeline.simulator.world.now()
         day = now.astimezone(CN).date()
         if now.astimezone(CN).hour < 6:  # before the quiet morning ends, a night still belongs to the day before

@@ -38,3 +38,15 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     assert os.environ["ORDER_PIPELINE_DATA_DIR"].startswith(str(tmp_path))
     forget_limiters()  # a throttle pause one test provoked on purpose must not stall the next
     yield
+
+
+# Figures a test measured that belong in the run's output (e.g. the return-reason accuracy), printed at the end
+# of every run whether or not output capture is on.
+MEASURED: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 - pytest's TerminalReporter
+    if MEASURED:
+        terminalreporter.section("measured by the tests")
+        for report in MEASURED:
+            terminalreporter.write_line(report)

@@ -158,8 +158,10 @@ def test_the_asset_refuses_to_run_before_the_marts_exist(tmp_path, robots):
 def test_the_checked_in_alerts_file_routes_the_inventory_topic_to_warehouse_leads(monkeypatch, tmp_path):
     monkeypatch.delenv("ORDER_PIPELINE_ALERTS_FILE", raising=False)
     config = load_alert_config()
-    assert config.topics == {"inventory": ("warehouse_lead",)}
+    assert config.topics == {"inventory": ("warehouse_lead",), "reconciliation": ("supervisor", "warehouse_lead")}
     assert [t.name for t in config.channels_for_topic("inventory")] == ["local_webhook", "warehouse_feishu"]
+    assert [t.name for t in config.channels_for_topic("reconciliation")] == [
+        "local_webhook", "supervisors_wecom", "warehouse_feishu", "crossborder_slack"]
     assert config.channels_for_topic("unknown") == []
     bad = tmp_path / "alerts.yaml"
     bad.write_text("topics: {inventory: [buyer]}\n", encoding="utf-8")

@@ -28,8 +28,11 @@ demo: setup
 dev: setup
 	$(VENV)/bin/order-pipeline dev
 
+# Two workers on this 2-core machine: the end-to-end modules (a Dagster run with two dbt builds each) overlap.
+# --dist loadfile keeps each module's tests, and its module-scoped pipeline fixture, in one worker.
+TEST_WORKERS ?= 2
 test: setup
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: setup
 	$(VENV)/bin/ruff check order_pipeline order_pipeline_tests bench

@@ -40,13 +40,14 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     yield
 
 
-# Figures a test measured that belong in the run's output (e.g. the return-reason accuracy), printed at the end
-# of every run whether or not output capture is on.
-MEASURED: list[str] = []
-
-
+# Figures a test measured that belong in the run's output (e.g. the return-reason accuracy): a test records
+# them with `record_property("measured", text)`; they are printed at the end of every run, also from xdist
+# workers (user properties travel with the test reports) and whether or not output capture is on.
 def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 - pytest's TerminalReporter
-    if MEASURED:
+    measured = [value for reports in terminalreporter.stats.values() for report in reports
+                for name, value in getattr(report, "user_properties", ()) if name == "measured"
+                and getattr(report, "when", "call") == "call"]
+    if measured:
         terminalreporter.section("measured by the tests")
-        for report in MEASURED:
-            terminalreporter.write_line(report)
+        for text in measured:
+            terminalreporter.write_line(str(text))

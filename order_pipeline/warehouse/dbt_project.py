@@ -8,6 +8,7 @@ does not give.
 
 from __future__ import annotations
 
+import fcntl
 import os
 from pathlib import Path
 
@@ -29,8 +30,23 @@ def _newest_source_mtime(root: Path) -> float:
 
 def ensure_manifest(project: DbtProject = warehouse_dbt_project) -> Path:
     manifest = project.manifest_path
-    if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime(project.project_dir):
+    if _fresh(manifest, project):
         return manifest
+    # Several processes may load the code location at once (test workers, `dagster dev`'s daemon and webserver):
+    # one parses, the others wait and then find the manifest fresh, so none reads a half-written one.
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with open(manifest.parent / ".manifest.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _fresh(manifest, project):
+            _parse(project, manifest)
+    return manifest
+
+
+def _fresh(manifest: Path, project: DbtProject) -> bool:
+    return manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime(project.project_dir)
+
+
+def _parse(project: DbtProject, manifest: Path) -> None:
     # Parsing needs a warehouse path in the profile, not a database: any path will do. dbt's own runner, not
     # the `dbt` on PATH: a venv used without activation has none.
     from dbt.cli.main import dbtRunner
@@ -41,7 +57,6 @@ def ensure_manifest(project: DbtProject = warehouse_dbt_project) -> Path:
                                  "--target-path", str(manifest.parent)])
     if not result.success or not manifest.exists():
         raise RuntimeError(f"dbt parse of {project.project_dir} failed: {result.exception}")
-    return manifest
 
 
 ensure_manifest()

@@ -99,8 +99,8 @@ create table serving.fct_orders as
 create table serving.fct_order_lines as
     select order_key, sku_code, quantity, line_status as status from open_order_lines;
 create table serving.fct_inventory_snapshots as
-    select 'wms' as system, 'wms' as source, null::varchar as shop_key, sku_code, null::varchar as location,
-           $now::timestamptz as snapshot_at, available
+    select 'wms' as system, 'wms' as source, 'main_wms' as system_key, null::varchar as shop_key, sku_code,
+           '10001' as location, '10001:' || sku_code as stock_ref, $now::timestamptz as snapshot_at, available
     from available_stock;
 create table serving.fct_order_alerts as
     select order_key, level, 'local_webhook' as channel, 'delivered' as delivery_status,

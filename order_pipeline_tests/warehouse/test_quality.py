@@ -15,8 +15,9 @@ import pytest
 
 from order_pipeline.clock import FrozenClock
 from order_pipeline.warehouse.quality.checks import check_result, evaluate, gx_asset_check, outcome_metadata
+from order_pipeline.warehouse.quality.gates import Personal
 from order_pipeline.warehouse.quality.runner import mask
-from order_pipeline.warehouse.quality.suites import ALL_SUITES, MART_SUITES, STAGING_SUITES, Personal
+from order_pipeline.warehouse.quality.suites import ALL_SUITES, MART_SUITES, STAGING_SUITES
 from order_pipeline.warehouse.quality.suites import DIM_CUSTOMERS as CUSTOMERS
 from order_pipeline.warehouse.quality.suites import FCT_ORDER_LINES as LINES
 from order_pipeline.warehouse.quality.suites import FCT_ORDERS as ORDERS

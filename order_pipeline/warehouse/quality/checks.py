@@ -19,8 +19,8 @@ import dagster as dg
 import pandas as pd
 
 from order_pipeline.clock import Clock
+from order_pipeline.warehouse.quality.gates import Suite
 from order_pipeline.warehouse.quality.runner import GateResult, SuiteOutcome, run_suite
-from order_pipeline.warehouse.quality.suites import Suite
 
 
 def evaluate(suite: Suite, frame: pd.DataFrame, now: datetime | None = None) -> SuiteOutcome:

@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from order_pipeline.warehouse.quality.suites import INVISIBLE, Gate, Personal, Severity, Suite
+from order_pipeline.warehouse.quality.gates import INVISIBLE, Gate, Personal, Severity, Suite
 
 SAMPLE_LIMIT = 5
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_LIMIT}

@@ -42,8 +42,8 @@ def load_stock_systems(path: Path | None = None) -> list[Shop]:
     except yaml.YAMLError as exc:
         raise ShopConfigError(f"stock systems file {path} is not valid YAML: {exc}") from exc
     entries = document.get("systems") if isinstance(document, dict) else None
-    if not isinstance(entries, list) or not entries:
-        raise ShopConfigError(f"{path}: expected a non-empty list under 'systems'")
+    if not isinstance(entries, list):  # `systems: []` is valid: a merchant without a WMS or a stock pool
+        raise ShopConfigError(f"{path}: expected a list under 'systems' (`systems: []` for none)")
     systems = [_parse_shop(entry, index, path, STOCK_SYSTEM_PLATFORMS) for index, entry in enumerate(entries)]
     keys = [system.key for system in systems]
     duplicates = sorted({key for key in keys if keys.count(key) > 1})

@@ -68,6 +68,15 @@ def test_one_system_can_be_pulled_alone_and_an_unknown_one_is_refused(sim):
     assert not refused.success
 
 
+def test_a_merchant_without_stock_systems_lands_nothing_and_does_not_fail(sim, tmp_path):
+    (tmp_path / "none.yaml").write_text("systems: []\n", encoding="utf-8")
+    result = _materialize(sim, systems_file=str(tmp_path / "none.yaml"))
+    assert result.success
+    [materialization] = result.asset_materializations_for_node("landing_system_stock")
+    assert materialization.metadata["records"].value == 0
+    assert not list(landing_dir(data_dir()).rglob("*.parquet"))
+
+
 def test_the_asset_is_described_owned_and_grouped_for_the_ingest_job():
     spec = landing_system_stock.get_asset_spec()
     assert spec.key.to_user_string() == "landing_system_stock" and spec.group_name == "ingestion"

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from order_pipeline.alerts.channels import Channel, make_channel
 from order_pipeline.alerts.redact import mask_url
+from order_pipeline.config_files import describe, read_mapping
 from order_pipeline.shops import PROJECT_ROOT
 
 DEFAULT_ALERTS_FILE = PROJECT_ROOT / "config" / "alerts.yaml"
@@ -191,21 +191,9 @@ def _location(loc: tuple[Any, ...], raw: Any) -> str:
 def load_alert_config(path: str | Path | None = None) -> AlertConfig:
     """Read and validate the alerts file (default `$ORDER_PIPELINE_ALERTS_FILE` or `config/alerts.yaml`)."""
     source = Path(path or os.environ.get("ORDER_PIPELINE_ALERTS_FILE") or DEFAULT_ALERTS_FILE)
-    try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise AlertConfigError(f"{source}: alerts file not found") from None
-    except yaml.YAMLError as exc:
-        raise AlertConfigError(f"{source}: not valid YAML: {exc}") from None
-    if not isinstance(raw, dict):
-        raise AlertConfigError(f"{source}: expected a mapping with roles, routing and channels")
+    raw = read_mapping(source, AlertConfigError, "alerts file", "a mapping with roles, routing and channels")
     try:
         parsed = _AlertsFile.model_validate(raw)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors(include_url=False):
-            where = _location(tuple(error["loc"]), raw)
-            message = error["msg"].removeprefix("Value error, ")
-            problems.append(f"{where}: {message}" if where else message)
-        raise AlertConfigError(f"{source}: " + "; ".join(problems)) from None
+        raise AlertConfigError(f"{source}: {describe(exc, raw, _location)}") from None
     return AlertConfig(source, parsed)

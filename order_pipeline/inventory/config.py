@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from order_pipeline.alerts import DeliverySettings
+from order_pipeline.config_files import describe, read_mapping
 from order_pipeline.shops import PROJECT_ROOT
 
 DEFAULT_INVENTORY_FILE = PROJECT_ROOT / "config" / "inventory.yaml"
@@ -66,28 +66,12 @@ class InventoryConfig(_Model):
                                 backoff_max=self.alerts.backoff_max_seconds)
 
 
-def _where(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) if not isinstance(part, int) else f"[{part}]" for part in loc).replace(".[", "[")
-
-
 def load_inventory_config(path: str | Path | None = None) -> InventoryConfig:
     """Read and validate the inventory file (default `$ORDER_PIPELINE_INVENTORY_FILE` or
     `config/inventory.yaml`); a missing file is an error, an empty one means every default."""
     source = Path(path or os.environ.get(INVENTORY_FILE_ENV) or DEFAULT_INVENTORY_FILE)
-    try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise InventoryConfigError(f"{source}: inventory file not found") from None
-    except yaml.YAMLError as exc:
-        raise InventoryConfigError(f"{source}: not valid YAML: {exc}") from None
-    if not isinstance(raw, dict):
-        raise InventoryConfigError(f"{source}: expected a mapping of settings")
+    raw = read_mapping(source, InventoryConfigError, "inventory file", "a mapping of settings")
     try:
         return InventoryConfig.model_validate(raw)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors(include_url=False):
-            where = _where(tuple(error["loc"]))
-            message = error["msg"].removeprefix("Value error, ")
-            problems.append(f"{where}: {message}" if where else message)
-        raise InventoryConfigError(f"{source}: " + "; ".join(problems)) from None
+        raise InventoryConfigError(f"{source}: {describe(exc, raw)}") from None

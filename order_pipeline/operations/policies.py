@@ -18,9 +18,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
+from order_pipeline.config_files import describe, read_mapping
 from order_pipeline.operations.durations import Duration, Hours
 from order_pipeline.shops import PLATFORMS, PROJECT_ROOT, load_shops
 
@@ -166,23 +166,12 @@ def load_policies(path: str | Path | None = None, shops: Mapping[str, str] | Non
     source = Path(path) if path else policies_file()
     if shops is None:
         shops = {shop.key: shop.platform for shop in load_shops()}
-    try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise PolicyConfigError(f"{source}: SLA policies file not found") from None
-    except yaml.YAMLError as exc:
-        raise PolicyConfigError(f"{source}: not valid YAML: {exc}") from None
-    if not isinstance(raw, dict):
-        raise PolicyConfigError(f"{source}: expected a mapping (categories, sla, levels, routing, ...)")
+    raw = read_mapping(source, PolicyConfigError, "SLA policies file",
+                       "a mapping (categories, sla, levels, routing, ...)")
     try:
         return SlaPolicies.model_validate(raw, context={"shops": dict(shops)})
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors(include_url=False):
-            where = _location(tuple(error["loc"]), raw)
-            message = error["msg"].removeprefix("Value error, ")
-            problems.append(f"{where}: {message}" if where else message)
-        raise PolicyConfigError(f"{source}: " + "; ".join(problems)) from None
+        raise PolicyConfigError(f"{source}: {describe(exc, raw, _location)}") from None
 
 
 def _location(loc: tuple[Any, ...], raw: Any) -> str:

@@ -10,14 +10,13 @@ every table (it is never dropped).
 from __future__ import annotations
 
 import os
-import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from order_pipeline.config_files import describe, read_mapping
 from order_pipeline.shops import PROJECT_ROOT
 
 DEFAULT_RETURNS_FILE = PROJECT_ROOT / "config" / "returns.yaml"
@@ -84,24 +83,9 @@ def returns_file() -> Path:
 def load_returns_settings(path: str | Path | None = None) -> ReturnsSettings:
     """Read and validate the settings file (default: $ORDER_PIPELINE_RETURNS_FILE or config/returns.yaml)."""
     source = Path(path) if path else returns_file()
-    try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ReturnsConfigError(f"{source}: returns settings file not found") from None
-    except yaml.YAMLError as exc:
-        raise ReturnsConfigError(f"{source}: not valid YAML: {exc}") from None
-    if not isinstance(raw, dict):
-        raise ReturnsConfigError(f"{source}: expected a mapping (auto_approval, category_by_sku_prefix)")
+    raw = read_mapping(source, ReturnsConfigError, "returns settings file",
+                       "a mapping (auto_approval, category_by_sku_prefix)")
     try:
         return ReturnsSettings.model_validate(raw)
     except ValidationError as exc:
-        problems = [_problem(error) for error in exc.errors(include_url=False)]
-        raise ReturnsConfigError(f"{source}: " + "; ".join(problems)) from None
-
-
-def _problem(error: Any) -> str:
-    """One pydantic error as `field.path: message`, the way an operator reads the file."""
-    where = ".".join(str(part) for part in error["loc"])
-    where = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", where)
-    message = error["msg"].removeprefix("Value error, ")
-    return f"{where}: {message}" if where else message
+        raise ReturnsConfigError(f"{source}: {describe(exc, raw)}") from None

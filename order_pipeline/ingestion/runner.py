@@ -8,10 +8,11 @@ the others: every shop commits what it pulled, then the failures are raised toge
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from order_pipeline.clock import Clock
 from order_pipeline.ingestion.pull import PullPolicy, StreamPullResult, pull_stream
@@ -20,6 +21,8 @@ from order_pipeline.landing.pii import PiiCipher
 from order_pipeline.platforms import TransportSettings, Window, adapter_class
 from order_pipeline.settings import landing_dir, state_dir
 from order_pipeline.shops import Shop
+
+T = TypeVar("T")
 
 
 class PullFailed(RuntimeError):
@@ -69,16 +72,24 @@ def pull_shops(shops: Sequence[Shop], job: PullJob, *, data_dir: Path, clock: Cl
                 for stream in job.streams
             ]
 
-    results: list[StreamPullResult] = []
-    failures: dict[str, BaseException] = {}
-    with ThreadPoolExecutor(max_workers=max(1, min(len(shops), job.shop_concurrency)),
-                            thread_name_prefix="pull") as pool:
-        futures = {shop.key: pool.submit(pull_one, shop) for shop in shops}
-        for key, future in futures.items():
-            try:
-                results.extend(future.result())
-            except Exception as exc:  # noqa: BLE001 - every shop's failure is reported together below
-                failures[key] = exc
+    done, failures = for_each_shop(shops, pull_one, job.shop_concurrency, "pull")
+    results = [result for shop_results in done.values() for result in shop_results]
     if failures:
         raise PullFailed(failures, results)
     return results
+
+
+def for_each_shop(shops: Sequence[Shop], work: Callable[[Shop], T], concurrency: int,
+                  thread_name: str) -> tuple[dict[str, T], dict[str, BaseException]]:
+    """`work(shop)` for every shop (or stock system), `concurrency` at once: the results and the failures by
+    shop key, in the shops' order. One shop's failure never stops the others; the caller reports them."""
+    results: dict[str, T] = {}
+    failures: dict[str, BaseException] = {}
+    with ThreadPoolExecutor(max_workers=max(1, min(len(shops), concurrency)), thread_name_prefix=thread_name) as pool:
+        futures = {shop.key: pool.submit(work, shop) for shop in shops}
+        for key, future in futures.items():
+            try:
+                results[key] = future.result()
+            except Exception as exc:  # noqa: BLE001 - every shop's failure is reported together by the caller
+                failures[key] = exc
+    return results, failures

@@ -7,7 +7,6 @@ so the warehouse loader puts them into `landing.stock` next to the platforms' st
 annotations`: Dagster reads the config and resource annotations at definition time.)
 """
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import dagster as dg
@@ -15,6 +14,7 @@ import dagster as dg
 from order_pipeline.clock import Clock
 from order_pipeline.ingestion.pull import StreamPullResult, pull_stream
 from order_pipeline.ingestion.resources import ClockResource, IngestionResource
+from order_pipeline.ingestion.runner import for_each_shop
 from order_pipeline.ingestion.state import IngestionState
 from order_pipeline.inventory.systems import load_stock_systems, system_adapter_class
 from order_pipeline.platforms import PlatformError
@@ -61,16 +61,8 @@ def pull_system(system: Shop, ingestion: IngestionResource, clock: Clock, pull_i
 def landing_system_stock(context: dg.AssetExecutionContext, config: SystemStockConfig,
                          ingestion: IngestionResource, clock: ClockResource) -> dg.MaterializeResult:
     systems, now = selected_systems(config), clock.get_clock()
-    results: dict[str, StreamPullResult] = {}
-    failures: dict[str, BaseException] = {}
-    with ThreadPoolExecutor(max_workers=max(1, len(systems)), thread_name_prefix="stock-system") as pool:
-        futures = {system.key: pool.submit(pull_system, system, ingestion, now, context.run_id)
-                   for system in systems}
-        for key, future in futures.items():
-            try:
-                results[key] = future.result()
-            except Exception as exc:  # noqa: BLE001 - every system's failure is reported together below
-                failures[key] = exc
+    results, failures = for_each_shop(systems, lambda system: pull_system(system, ingestion, now, context.run_id),
+                                      len(systems), "stock-system")
     if failures:
         for key, error in failures.items():
             context.log.error(f"stock pull of system {key} failed: {error}")

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from order_pipeline.clock import Clock
+from order_pipeline.ingestion.runner import for_each_shop
 from order_pipeline.ingestion.state import IngestionState, PullLogEntry
 from order_pipeline.landing.pii import PiiCipher
 from order_pipeline.landing.writer import LandingChunk
@@ -150,16 +150,8 @@ def check_shops(shops: Sequence[Shop], business_date: date, days: int = DEFAULT_
             return check_shop(adapter, business_date, days, landing_root=landing_dir(data_dir), state=state,
                               cipher=cipher, clock=clock, pull_id=pull_id)
 
-    rows: list[CompletenessRow] = []
-    failures: dict[str, BaseException] = {}
-    with ThreadPoolExecutor(max_workers=max(1, min(len(shops), shop_concurrency)),
-                            thread_name_prefix="completeness") as pool:
-        futures = {shop.key: pool.submit(check_one, shop) for shop in shops}
-        for key, future in futures.items():
-            try:
-                rows.append(future.result())
-            except Exception as exc:  # noqa: BLE001 - every shop's failure is reported together below
-                failures[key] = exc
+    done, failures = for_each_shop(shops, check_one, shop_concurrency, "completeness")
+    rows = list(done.values())
     if failures:
         raise CompletenessFailed(failures, rows)
     return rows

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from order_pipeline.warehouse.schema import has_table
+
 EXAMPLE_QUERY = (
     "select platform, business_date, count(*) as orders, sum(paid_amount) as revenue, any_value(currency)\n"
     "from fct_orders where status not in ('unpaid', 'cancelled')\n"
@@ -84,8 +86,7 @@ def print_alert_summary(serving: Path, alert_run_succeeded: bool | None) -> None
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str, sql: str, params: list | None = None) -> list[tuple] | None:
     """The rows of `sql`, or None when the serving file lacks `table` (its job did not run)."""
-    present = con.execute("select count(*) from duckdb_tables() where table_name = ?", [table]).fetchall()[0][0]
-    return con.execute(sql, params or []).fetchall() if present else None
+    return con.execute(sql, params or []).fetchall() if has_table(con, table) else None
 
 
 def print_nightly_summary(serving: Path, day: str | None) -> None:

@@ -19,6 +19,7 @@ from order_pipeline.inventory.atp import ATP_COLUMNS, build_available_to_promise
 from order_pipeline.inventory.config import load_inventory_config
 from order_pipeline.inventory.fefo import EXPIRED_COLUMNS, FEFO_COLUMNS, build_fefo
 from order_pipeline.warehouse.resources import WRITER_POOL, WarehouseResource
+from order_pipeline.warehouse.schema import has_table
 
 OWNERS = ["team:data-platform"]
 KINDS = {"python", "duckdb"}
@@ -73,9 +74,7 @@ def inventory_positions(context: dg.AssetExecutionContext, warehouse: WarehouseR
     alert_config = load_alert_config()
     topic_channels = [target.name for target in alert_config.channels_for_topic(inventory_alerts.TOPIC)]
     with warehouse.connect() as con:
-        missing = [mart for mart in MARTS if not con.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'main' and table_name = ?",
-            [mart]).fetchall()[0][0]]
+        missing = [mart for mart in MARTS if not has_table(con, mart)]
         if missing:
             raise dg.Failure(f"the warehouse has no {', '.join(missing)} yet: build the marts (dbt) first",
                              allow_retries=False)

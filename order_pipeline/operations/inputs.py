@@ -13,11 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from order_pipeline.shops import Shop
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> bool:
-    return con.execute("select count(*) from duckdb_tables() where database_name = ? and table_name = ?",
-                       [catalog, table]).fetchall()[0][0] > 0
+from order_pipeline.warehouse.schema import has_table
 
 
 def create_inputs(con: duckdb.DuckDBPyConnection, marts: str, shops: Sequence[Shop]) -> None:
@@ -46,7 +42,7 @@ def create_inputs(con: duckdb.DuckDBPyConnection, marts: str, shops: Sequence[Sh
         create or replace temp view open_order_lines as
         select l.order_key, l.sku_code, l.quantity, l.status as line_status
         from {marts}.fct_order_lines as l semi join open_orders as o using (order_key)""")
-    if _has_table(con, marts, "fct_inventory_snapshots"):
+    if has_table(con, "fct_inventory_snapshots", marts):
         # What stock can still cover open orders, per SKU code: the latest snapshot of each system's record,
         # added up per system. The warehouse system (and then the central pool) count physical goods and are
         # preferred where they report the SKU; until they do, the platforms' sellable counts stand in, added up

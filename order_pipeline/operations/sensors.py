@@ -25,6 +25,7 @@ from order_pipeline.operations.policies import SlaPolicies
 from order_pipeline.operations.resources import OperationsResource
 from order_pipeline.shops import Shop
 from order_pipeline.warehouse.resources import WarehouseResource
+from order_pipeline.warehouse.schema import has_table
 
 # A run key holds for this long: a run that failed before republishing is asked for again after it.
 RUN_KEY_BUCKET_SECONDS = 600
@@ -54,8 +55,7 @@ def pending_work(con: duckdb.DuckDBPyConnection, now: datetime, policies: SlaPol
     pairs never become Python objects, and only the two columns needed are kept."""
     con.execute(f"create or replace temp table evaluated as select order_key, level from ({EVALUATE_SQL})",
                 evaluation_params(now, policies))
-    has_alerts = con.execute("select count(*) from duckdb_tables() where database_name = current_database() "
-                             "and table_name = 'fct_order_alerts'").fetchall()[0][0]
+    has_alerts = has_table(con, "fct_order_alerts")
     alerted = "except select order_key, level from fct_order_alerts" if has_alerts else ""
     con.execute(f"create or replace temp table new_alerts as "
                 f"select order_key, level from evaluated where level > 0 {alerted}")

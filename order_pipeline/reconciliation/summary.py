@@ -13,6 +13,7 @@ from datetime import date, datetime
 import duckdb
 
 from order_pipeline.alerts import DELIVERED, AlertConfig, AlertMessage, DeliverySettings, deliver
+from order_pipeline.warehouse.schema import has_table
 
 TOPIC = "reconciliation"
 CREATE = """
@@ -80,6 +81,4 @@ def send_summary(con: duckdb.DuckDBPyConnection, day: date, config: AlertConfig,
 
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str, sql: str, *params: object) -> list[tuple]:
-    present = con.execute("select count(*) from duckdb_tables() where database_name = current_database() "
-                          "and schema_name = 'main' and table_name = ?", [table]).fetchall()[0][0]
-    return con.execute(sql, list(params)).fetchall() if present else []
+    return con.execute(sql, list(params)).fetchall() if has_table(con, table) else []

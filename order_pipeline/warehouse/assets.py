@@ -12,6 +12,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from order_pipeline.ingestion.resources import IngestionResource
+from order_pipeline.warehouse import schema
 from order_pipeline.warehouse.dbt_project import warehouse_dbt_project
 from order_pipeline.warehouse.dbt_translator import WarehouseTranslator
 from order_pipeline.warehouse.loader import load_landing
@@ -103,8 +104,7 @@ def _record_tested(warehouse: WarehouseResource, load_id: int) -> None:
     `where` of the staging tests in dbt_project.yml). Reached only when dbt succeeded: dagster-dbt raises on a
     failed build before this runs, so a failing load is tested again next time."""
     with warehouse.connect() as con:
-        con.execute("create table if not exists main.tested_loads (scope varchar primary key, load_id bigint)")
-        con.execute("insert or replace into main.tested_loads values ('staging', ?)", [load_id])
+        schema.record_tested_load(con, "staging", load_id)
 
 
 @dbt_assets(manifest=warehouse_dbt_project.manifest_path, project=warehouse_dbt_project,

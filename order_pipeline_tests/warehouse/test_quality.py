@@ -14,7 +14,13 @@ import pandas as pd
 import pytest
 
 from order_pipeline.clock import FrozenClock
-from order_pipeline.warehouse.quality.checks import check_result, evaluate, gx_asset_check, outcome_metadata
+from order_pipeline.warehouse.quality.checks import (
+    Batch,
+    check_result,
+    evaluate,
+    gx_asset_check,
+    outcome_metadata,
+)
 from order_pipeline.warehouse.quality.gates import Personal
 from order_pipeline.warehouse.quality.runner import mask
 from order_pipeline.warehouse.quality.suites import ALL_SUITES, MART_SUITES, STAGING_SUITES
@@ -253,6 +259,32 @@ def test_warn_only_failure_does_not_block(tmp_path):
     assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
     assert evaluation.metadata["rows_validated"].value == N
     assert (tmp_path / "published").read_text() == "ok" and result.success
+
+
+def test_a_batch_is_recorded_as_validated_only_when_no_error_gate_failed(tmp_path):
+    recorded: list[int] = []
+
+    def run(orders: pd.DataFrame) -> dg.AssetCheckEvaluation:
+        @dg.asset(name="fct_orders")
+        def asset() -> None:
+            pass
+
+        def load_frame(context, columns: list[str]) -> Batch:
+            return Batch(orders[columns], scope="last_load_id > 6", newest_load=7)
+
+        check = gx_asset_check(asset.key, ORDERS, load_frame, clock=FrozenClock(NOW),
+                               record_validated=lambda context, load: recorded.append(load))
+        [evaluation] = dg.materialize([asset, check], raise_on_error=False).get_asset_check_evaluations()
+        return evaluation
+
+    bad = frame("fct_orders")
+    bad.loc[2, "paid_amount"] = -1.0
+    evaluation = run(bad)
+    assert not evaluation.passed and recorded == [], "a failed ERROR gate validates the same rows next run"
+    assert evaluation.metadata["rows_scope"].value == "last_load_id > 6"
+    warned = frame("fct_orders")
+    warned.loc[:9, "phone_valid"] = False
+    assert not run(warned).passed and recorded == [7], "a WARN failure does not hold the rows back"
 
 
 def test_a_negative_available_blocks_except_in_the_warehouse_system():

@@ -13,6 +13,7 @@ independent of where the warehouse file lives and is testable against a temporar
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -21,6 +22,16 @@ import pandas as pd
 from order_pipeline.clock import Clock
 from order_pipeline.warehouse.quality.gates import Suite
 from order_pipeline.warehouse.quality.runner import GateResult, SuiteOutcome, run_suite
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What a check validates: the frame, which rows of the table it holds (shown in the check's metadata), and
+    the newest load it covers, which the caller records once no ERROR gate failed."""
+
+    frame: pd.DataFrame
+    scope: str = "whole table"
+    newest_load: int | None = None
 
 
 def evaluate(suite: Suite, frame: pd.DataFrame, now: datetime | None = None) -> SuiteOutcome:
@@ -43,7 +54,8 @@ def _gates_markdown(gates: tuple[GateResult, ...]) -> str:
     return "\n".join(lines)
 
 
-def outcome_metadata(outcome: SuiteOutcome, load_seconds: float | None = None) -> dict[str, dg.MetadataValue]:
+def outcome_metadata(outcome: SuiteOutcome, load_seconds: float | None = None,
+                     scope: str = "whole table") -> dict[str, dg.MetadataValue]:
     """Metadata for the check result: every sample in it is already masked by the runner."""
     gates = [
         {"gate": g.gate, "severity": str(g.severity), "passed": g.passed, "element_count": g.element_count,
@@ -58,6 +70,7 @@ def outcome_metadata(outcome: SuiteOutcome, load_seconds: float | None = None) -
         "table": dg.MetadataValue.text(outcome.table),
         "rows_loaded": dg.MetadataValue.int(outcome.rows_loaded),
         "rows_validated": dg.MetadataValue.int(outcome.rows_validated),
+        "rows_scope": dg.MetadataValue.text(scope),
         "failed_error_gates": dg.MetadataValue.text(", ".join(outcome.errors) or "-"),
         "failed_warn_gates": dg.MetadataValue.text(", ".join(outcome.warnings) or "-"),
         "gx_seconds": dg.MetadataValue.float(outcome.gx_seconds),
@@ -69,25 +82,30 @@ def outcome_metadata(outcome: SuiteOutcome, load_seconds: float | None = None) -
     return metadata
 
 
-def check_result(outcome: SuiteOutcome, load_seconds: float | None = None) -> dg.AssetCheckResult:
+def check_result(outcome: SuiteOutcome, load_seconds: float | None = None,
+                 scope: str = "whole table") -> dg.AssetCheckResult:
     severity = dg.AssetCheckSeverity.ERROR if outcome.errors else dg.AssetCheckSeverity.WARN
     passed = outcome.passed and not outcome.warnings  # a WARN failure is shown as failed, but not blocking
-    return dg.AssetCheckResult(passed=passed, severity=severity, metadata=outcome_metadata(outcome, load_seconds))
+    return dg.AssetCheckResult(passed=passed, severity=severity,
+                               metadata=outcome_metadata(outcome, load_seconds, scope))
 
 
 def gx_asset_check(
     asset_key: dg.AssetKey,
     suite: Suite,
-    load_frame: Callable[[dg.AssetCheckExecutionContext, list[str]], pd.DataFrame],
+    load_frame: Callable[[dg.AssetCheckExecutionContext, list[str]], pd.DataFrame | Batch],
     *,
     clock: Clock | None = None,
     pool: str | None = None,
     required_resource_keys: frozenset[str] = frozenset(),
+    record_validated: Callable[[dg.AssetCheckExecutionContext, int], None] | None = None,
 ) -> dg.AssetChecksDefinition:
     """A blocking asset check `gx_<suite.name>` on `asset_key` that validates the suite's columns.
 
-    `load_frame(context, columns)` reads the data (from `context.resources` in the pipeline); `pool` puts the
-    check in a concurrency pool, e.g. with the writers of the DuckDB file it reads."""
+    `load_frame(context, columns)` reads the data (from `context.resources` in the pipeline), as a frame or a
+    `Batch` of the rows new since the last validation; `record_validated(context, newest_load)` is called when
+    no ERROR gate failed, so the next run starts after that load. `pool` puts the check in a concurrency pool,
+    e.g. with the writers of the DuckDB file it reads."""
     errors = sum(1 for g in suite.gates if g.severity == "ERROR")
     description = (
         f"Great Expectations suite {suite.name} v{suite.version} on {suite.table}: {len(suite.gates)} gates "
@@ -100,13 +118,17 @@ def gx_asset_check(
                     required_resource_keys=set(required_resource_keys))
     def _gx_check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         started = time.perf_counter()
-        frame = load_frame(context, list(suite.columns))
+        loaded = load_frame(context, list(suite.columns))
+        batch = loaded if isinstance(loaded, Batch) else Batch(loaded)
         load_seconds = time.perf_counter() - started
-        outcome = evaluate(suite, frame, clock.now() if clock else None)
+        outcome = evaluate(suite, batch.frame, clock.now() if clock else None)
         context.log.info(
-            f"gx_{suite.name}: {outcome.rows_validated} rows, {len(outcome.gates)} gates in {outcome.gx_seconds}s; "
-            f"failed ERROR gates: {outcome.errors or 'none'}, failed WARN gates: {outcome.warnings or 'none'}"
+            f"gx_{suite.name}: {outcome.rows_validated} rows ({batch.scope}), {len(outcome.gates)} gates in "
+            f"{outcome.gx_seconds}s; failed ERROR gates: {outcome.errors or 'none'}, failed WARN gates: "
+            f"{outcome.warnings or 'none'}"
         )
-        return check_result(outcome, load_seconds)
+        if outcome.passed and record_validated is not None and batch.newest_load is not None:
+            record_validated(context, batch.newest_load)
+        return check_result(outcome, load_seconds, batch.scope)
 
     return _gx_check

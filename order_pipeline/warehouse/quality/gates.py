@@ -72,6 +72,10 @@ class Suite:
     derived: Mapping[str, Derivation] = field(default_factory=dict)  # boolean columns added before validation
     row_filter: Derivation | None = None  # rows kept for validation (e.g. not quarantined)
     row_filter_doc: str = ""
+    # The column naming the load a row came from (or was rebuilt by): a run validates only rows of loads after
+    # the last one this suite passed on, so an incremental run checks its change, not the whole history.
+    # None: the whole table every run (a table rebuilt whole each time has nothing to skip).
+    load_column: str | None = None
 
     @property
     def fingerprint(self) -> str:

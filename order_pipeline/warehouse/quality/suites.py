@@ -36,7 +36,7 @@ from order_pipeline.warehouse.quality.gates import (
 )
 
 FCT_ORDERS = Suite(
-    name="fct_orders", table="fct_orders", version=1,
+    name="fct_orders", table="fct_orders", version=1, load_column="last_load_id",
     columns=("order_key", "status", "currency", "total_amount", "paid_amount", "shipping_fee", "order_total_gap",
              "order_total_tolerance", "created_at", "paid_at", "modified_at", "phone_valid", "address_valid",
              "phone_masked", "receiver_name_masked", "province", "city", "district"),
@@ -71,7 +71,7 @@ FCT_ORDERS = Suite(
 )
 
 FCT_ORDER_LINES = Suite(
-    name="fct_order_lines", table="fct_order_lines", version=1,
+    name="fct_order_lines", table="fct_order_lines", version=1, load_column="last_load_id",
     columns=("order_line_key", "order_key", "quantity", "unit_price", "line_amount", "status", "sku_id", "title"),
     gates=(
         *unique_key("order_line_key"),
@@ -86,7 +86,7 @@ FCT_ORDER_LINES = Suite(
 )
 
 FCT_REFUNDS = Suite(
-    name="fct_refunds", table="fct_refunds", version=1,
+    name="fct_refunds", table="fct_refunds", version=1, load_column="last_load_id",
     columns=("refund_key", "status", "refund_type", "amount", "quantity", "created_at", "modified_at"),
     derived={"modified_not_before_created": not_before("modified_at", "created_at")},
     gates=(
@@ -117,7 +117,7 @@ DIM_CUSTOMERS = Suite(
 )
 
 FCT_INVENTORY_SNAPSHOTS = Suite(
-    name="fct_inventory_snapshots", table="fct_inventory_snapshots", version=1,
+    name="fct_inventory_snapshots", table="fct_inventory_snapshots", version=1, load_column="load_id",
     columns=("snapshot_key", "system", "sku_code", "on_hand", "available", "reserved", "incoming",
              "safety_stock", "snapshot_at"),
     # only a warehouse system may report a negative available (it promised more than it holds: oversold)
@@ -139,7 +139,7 @@ FCT_INVENTORY_SNAPSHOTS = Suite(
 # One suite for every platform's staging orders model. Quarantined rows are excluded: they are reported in
 # fct_quarantine with their reason, and a NULL key or amount is exactly why many of them are there.
 STG_ORDERS = Suite(
-    name="stg_orders", table="stg_orders", version=1,
+    name="stg_orders", table="stg_orders", version=1, load_column="load_id",
     columns=("platform", "shop_key", "order_id", "status", "status_raw", "total_amount", "paid_amount",
              "created_at", "modified_at", "quarantine_reason"),
     row_filter=lambda f: f["quarantine_reason"].isna(),

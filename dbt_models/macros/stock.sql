@@ -9,7 +9,8 @@
         pulled_at, j, case when j is not null then true else coalesce(json_valid(payload), false) end as is_json
     from (
         select *, try(from_json(payload, '{{ shape }}')) as j
-        from {{ landed('stock', source_name) }} as landed_rows
+        from {{ source('landing', 'stock') }}
+        where platform = '{{ source_name }}' and {{ new_loads() }}
     )
 {%- endmacro %}
 

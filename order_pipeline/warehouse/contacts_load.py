@@ -18,7 +18,6 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 
@@ -48,11 +47,10 @@ def _names(platform: str) -> list[str]:
     return [name for name in LOGICAL_FIELDS if name in CONTACT_FIELDS[platform]]
 
 
-def _extracted(join: str = "") -> str:
-    """SQL of (version columns, region, fields, receiver_id) for the versions of one platform in load
-    `$load_id`, with the optional `join` (a fixed SQL join on `o`; values are bound). The payloads are read
-    from the load's landing files (`$files`, absolute; `$skip` strips the landing root): the warehouse does not
-    copy them. One JSON parse per payload: the list form of json_extract_string reads every path in one pass."""
+def _extracted(version_filter: str, join: str = "") -> str:
+    """SQL of (version columns, region, fields, receiver_id) for the versions of one platform that pass
+    `version_filter` (a fixed SQL condition on `o`; values are bound) and the optional `join`. One JSON parse
+    per payload: the list form of json_extract_string reads every path in one pass."""
     return f"""
         select *, md5(to_json(
                    [coalesce(pii_digest, landing_file || '#' || file_row), cast(fields is null as varchar), region]
@@ -63,44 +61,30 @@ def _extracted(join: str = "") -> str:
         from (
             select o.load_id, o.landing_file, o.file_row, o.platform, o.shop_key, o.record_key,
                    o.record_modified, o.pii_digest, {"n.gid," if join else ""} coalesce(shops.region, '') as region,
-                   case when json_valid(p.payload) then json_extract_string(p.payload, $paths) end as fields
-            from landing.orders as o {join}
-            join (select substr(filename, $skip) as landing_file, cast(file_row_number as integer) as file_row,
-                         payload
-                  from read_parquet($files, filename = true, file_row_number = true, hive_partitioning = false,
-                                    union_by_name = true)
-                  where platform = $platform) as p
-                on p.landing_file = o.landing_file and p.file_row = o.file_row
-            left join landing.shops as shops on shops.shop_key = o.shop_key
-            where o.platform = $platform and o.load_id = $load_id
+                   case when json_valid(o.payload) then json_extract_string(o.payload, $paths) end as fields
+            from landing.orders as o {join} left join landing.shops as shops using (shop_key)
+            where o.platform = $platform and {version_filter}
         )"""
 
 
-def _params(con: duckdb.DuckDBPyConnection, platform: str, load_id: int, landing: Path) -> dict:
+def _params(platform: str) -> dict:
     names = _names(platform)
-    root = landing.as_posix().rstrip("/") + "/"
-    files = [root + row[0] for row in con.execute(
-        "select distinct landing_file from landing.orders where load_id = ? and platform = ? order by 1",
-        [load_id, platform]).fetchall()]
     return {"paths": ["$." + CONTACT_FIELDS[platform][name] for name in names], "platform": platform,
             "clear": [i + 1 for i, name in enumerate(names) if name not in ENCRYPTED],
-            "encrypted": [i + 1 for i, name in enumerate(names) if name in ENCRYPTED],
-            "files": files, "skip": len(root) + 1, "load_id": load_id}
+            "encrypted": [i + 1 for i, name in enumerate(names) if name in ENCRYPTED]}
 
 
 _REPRESENTATIVES = "join new_receivers as n on n.landing_file = o.landing_file and n.file_row = o.file_row"
 
 
-def _extract(con: duckdb.DuckDBPyConnection, load_id: int, landing: Path) -> int:
+def _extract(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
     """Record the receiver of every version of the load; collect in `new_receivers` one representative version
     of each receiver not in `landing.receivers` yet. Returns how many there are."""
-    params = {platform: _params(con, platform, load_id, landing) for platform in CONTACT_FIELDS}
     for platform in CONTACT_FIELDS:
-        if params[platform]["files"]:
-            con.execute(f"""insert into landing.order_receivers
-                            select load_id, landing_file, file_row, platform, shop_key, record_key, record_modified,
-                                   receiver_id
-                            from ({_extracted()})""", params[platform])
+        con.execute(f"""insert into landing.order_receivers
+                        select load_id, landing_file, file_row, platform, shop_key, record_key, record_modified,
+                               receiver_id
+                        from ({_extracted("o.load_id = $load_id")})""", {**_params(platform), "load_id": load_id})
     con.execute("""create or replace temp table new_receivers as
                    select row_number() over () as gid, *
                    from (select receiver_id, platform, min(landing_file) as landing_file,
@@ -112,10 +96,10 @@ def _extract(con: duckdb.DuckDBPyConnection, load_id: int, landing: Path) -> int
     con.execute("create or replace temp table receiver_fields (gid bigint, receiver_id varchar, platform varchar, "
                 "region varchar, fields varchar[])")
     for platform in CONTACT_FIELDS:  # the representatives only: joined before their JSON is parsed
-        if params[platform]["files"]:
-            con.execute(f"""insert into receiver_fields
-                            select gid, receiver_id, platform, region, fields
-                            from ({_extracted(join=_REPRESENTATIVES)})""", params[platform])
+        con.execute(f"""insert into receiver_fields
+                        select gid, receiver_id, platform, region, fields
+                        from ({_extracted("o.load_id = $load_id", join=_REPRESENTATIVES)})""",
+                    {**_params(platform), "load_id": load_id})
     return con.execute("select count(*) from receiver_fields").fetchall()[0][0]
 
 
@@ -167,11 +151,9 @@ def _arrow_type(name: str):  # noqa: ANN202
     return pa.string()
 
 
-def load_contacts(con: duckdb.DuckDBPyConnection, load_id: int, cleaner: ContactCleaner,
-                  landing: Path) -> ContactLoadStats:
-    """Clean the receiver of every order version of `load_id` (read from its files under `landing`);
-    quarantine those that cannot be used."""
-    stats = ContactLoadStats(receivers=_extract(con, load_id, landing))
+def load_contacts(con: duckdb.DuckDBPyConnection, load_id: int, cleaner: ContactCleaner) -> ContactLoadStats:
+    """Clean the receiver of every order version of `load_id`; quarantine those that cannot be used."""
+    stats = ContactLoadStats(receivers=_extract(con, load_id))
     if stats.receivers >= PARALLEL_FROM_ROWS:
         context = multiprocessing.get_context("spawn")  # no fork of a process holding a DuckDB connection
         with ProcessPoolExecutor(2, mp_context=context, initializer=_init_worker,

@@ -6,7 +6,8 @@
 -- showed the stage.
 with landed as (
     select load_id, landing_file, file_row, shop_key, payload, pull_id, pulled_at
-    from {{ landed('refunds', 'douyin') }} as landed_rows
+    from {{ source('landing', 'refunds') }}
+    where platform = 'douyin' and {{ new_loads() }}
 ),
 
 {%- set case_fields = [

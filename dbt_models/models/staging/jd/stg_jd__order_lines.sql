@@ -8,7 +8,8 @@
 -- exactly what the buyer paid for the goods.
 with landed as (
     select load_id, landing_file, file_row, shop_key, payload, pull_id, pulled_at
-    from {{ landed('orders', 'jd') }} as landed_rows
+    from {{ source('landing', 'orders') }}
+    where platform = 'jd' and {{ new_loads() }}
 ),
 
 versions as (

@@ -6,7 +6,8 @@
 
 with landed as (
     select load_id, landing_file, file_row, shop_key, payload, pull_id, pulled_at
-    from {{ landed('orders', 'jd') }} as landed_rows
+    from {{ source('landing', 'orders') }}
+    where platform = 'jd' and {{ new_loads() }}
 ),
 
 parsed as (

@@ -9,7 +9,8 @@
 
 with landed as (
     select load_id, landing_file, file_row, shop_key, payload, pull_id, pulled_at
-    from {{ landed('orders', 'taobao') }} as landed_rows
+    from {{ source('landing', 'orders') }}
+    where platform = 'taobao' and {{ new_loads() }}
 ),
 
 parsed as (

@@ -12,7 +12,8 @@
 
 with landed as (
     select load_id, landing_file, file_row, shop_key, payload, pull_id, pulled_at
-    from {{ landed('refunds', 'taobao') }} as landed_rows
+    from {{ source('landing', 'refunds') }}
+    where platform = 'taobao' and {{ new_loads() }}
 ),
 
 parsed as (

@@ -261,6 +261,17 @@ def test_warn_only_failure_does_not_block(tmp_path):
     assert (tmp_path / "published").read_text() == "ok" and result.success
 
 
+def test_no_suite_validated_by_batch_blocks_on_a_share():
+    """A blocking share (phones valid above 80%) judged on a batch of 20 new orders would block on noise."""
+    from order_pipeline.warehouse.quality.gates import Severity
+    from order_pipeline.warehouse.quality.suites import ALL_SUITES
+
+    batched = [s for s in ALL_SUITES if s.load_column]
+    assert {s.table for s in batched} >= {"fct_order_lines", "fct_refunds", "stg_shopee__orders"}
+    for suite in batched:
+        assert not [g.name for g in suite.gates if g.severity is Severity.ERROR and g.kwargs.get("mostly", 1) < 1]
+
+
 def test_a_batch_is_recorded_as_validated_only_when_no_error_gate_failed(tmp_path):
     recorded: list[int] = []
 

@@ -204,28 +204,30 @@ def test_rerun_changes_nothing_and_a_platform_update_is_recorded_once(env):
 
 
 def test_gates_validate_the_rows_new_since_they_last_passed(env):
-    """A run after a platform update validates the orders it rebuilt, not the whole history; a table built
-    whole every run (dim_customers) is validated whole."""
+    """A run after a platform update validates the order lines it rebuilt, not the whole history; a suite that
+    blocks on a share (fct_orders) and a table built whole every run (dim_customers) are validated whole."""
     def warehouse(sql: str, params: list | None = None) -> list[tuple]:
         return env.query(sql, params, database=env.warehouse)
 
     passed_on = dict(warehouse("select scope, load_id from tested_loads"))
-    assert passed_on["gx:fct_orders"] == warehouse("select max(last_load_id) from fct_orders")[0][0]
+    assert passed_on["gx:fct_order_lines"] == warehouse("select max(last_load_id) from fct_order_lines")[0][0]
     env.simulator.world.advance(3 * 3600)
     result = env.run()
     assert result.success
     checks = {e.check_name: e.metadata for e in result.get_asset_check_evaluations()}
-    orders = checks["gx_fct_orders"]
-    assert orders["rows_scope"].value == f"last_load_id > {passed_on['gx:fct_orders']}"
-    rebuilt, total = warehouse("select count(*) filter (where last_load_id > ?), count(*) from fct_orders",
-                               [passed_on["gx:fct_orders"]])[0]
-    assert 0 < orders["rows_validated"].value == rebuilt < total
+    lines = checks["gx_fct_order_lines"]
+    assert lines["rows_scope"].value == f"last_load_id > {passed_on['gx:fct_order_lines']}"
+    rebuilt, total = warehouse("select count(*) filter (where last_load_id > ?), count(*) from fct_order_lines",
+                               [passed_on["gx:fct_order_lines"]])[0]
+    assert 0 < lines["rows_validated"].value == rebuilt < total
     staged = warehouse("select count(*) from stg_taobao__orders where load_id > ? and quarantine_reason is null",
                        [passed_on["gx:stg_taobao__orders"]])[0][0]
     assert checks["gx_stg_taobao__orders"]["rows_validated"].value == staged
-    assert checks["gx_dim_customers"]["rows_scope"].value == "whole table"
-    assert checks["gx_dim_customers"]["rows_validated"].value == warehouse("select count(*) from dim_customers")[0][0]
-    assert dict(warehouse("select scope, load_id from tested_loads"))["gx:fct_orders"] > passed_on["gx:fct_orders"]
+    for whole in ("fct_orders", "dim_customers"):
+        assert checks[f"gx_{whole}"]["rows_scope"].value == "whole table"
+        assert checks[f"gx_{whole}"]["rows_validated"].value == warehouse(f"select count(*) from {whole}")[0][0]
+    newer = dict(warehouse("select scope, load_id from tested_loads"))
+    assert newer["gx:fct_order_lines"] > passed_on["gx:fct_order_lines"] and "gx:fct_orders" not in newer
 
 
 def test_warehouse_assets_are_documented_and_share_the_writer_pool():

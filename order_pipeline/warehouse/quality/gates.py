@@ -74,7 +74,8 @@ class Suite:
     row_filter_doc: str = ""
     # The column naming the load a row came from (or was rebuilt by): a run validates only rows of loads after
     # the last one this suite passed on, so an incremental run checks its change, not the whole history.
-    # None: the whole table every run (a table rebuilt whole each time has nothing to skip).
+    # None: the whole table every run (a table rebuilt whole each time has nothing to skip). A suite with an
+    # ERROR gate on a share (`mostly` < 1) must not set it: a share of a small batch is noise.
     load_column: str | None = None
 
     @property

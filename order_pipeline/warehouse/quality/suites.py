@@ -35,8 +35,10 @@ from order_pipeline.warehouse.quality.gates import (
     visible,
 )
 
+# Validated whole every run (no load_column): its phone and address gates are ERROR below a share, and a share
+# judged on a small incremental batch (20 new orders, 5 overseas phones) would block publishing on noise.
 FCT_ORDERS = Suite(
-    name="fct_orders", table="fct_orders", version=1, load_column="last_load_id",
+    name="fct_orders", table="fct_orders", version=1,
     columns=("order_key", "status", "currency", "total_amount", "paid_amount", "shipping_fee", "order_total_gap",
              "order_total_tolerance", "created_at", "paid_at", "modified_at", "phone_valid", "address_valid",
              "phone_masked", "receiver_name_masked", "province", "city", "district"),

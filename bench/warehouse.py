@@ -141,7 +141,8 @@ def main() -> None:
     print(json.dumps({"summary": {
         "full_wall_s_median": med(full, "wall_s"), "full_wall_s_all": [r["wall_s"] for r in full],
         "full_peak_rss_mb_median": med(full, "peak_rss_mb"), "full_gx_s_median": med(full, "gx_s"),
-        "full_vs_baseline": round(med(full, "wall_s") / baseline, 1), "memory_limit": args.memory_limit,
+        "full_vs_baseline": round(med(full, "wall_s") / baseline, 1) if full else None,
+        "memory_limit": args.memory_limit,
         "incremental_wall_s_median": med(incremental, "wall_s"),
         "incremental_wall_s_all": [r["wall_s"] for r in incremental],
         "incremental_peak_rss_mb_median": med(incremental, "peak_rss_mb"),

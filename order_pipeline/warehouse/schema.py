@@ -95,13 +95,16 @@ def replace_shops(con: duckdb.DuckDBPyConnection, shops: Sequence[Shop]) -> None
     )
 
 
+# Created here and by dbt's on-run-start (macros/tested_loads.sql): a check may run before dbt ever has.
+_TESTED_LOADS = "create table if not exists main.tested_loads (scope varchar primary key, load_id bigint)"
+
 
 def tested_load(con: duckdb.DuckDBPyConnection, scope: str) -> int | None:
     """The newest load the checks of `scope` passed on (dbt_models/macros/tested_loads.sql), None if none."""
-    con.execute("create table if not exists main.tested_loads (scope varchar primary key, load_id bigint)")
+    con.execute(_TESTED_LOADS)
     return con.execute("select max(load_id) from main.tested_loads where scope = ?", [scope]).fetchall()[0][0]
 
 
 def record_tested_load(con: duckdb.DuckDBPyConnection, scope: str, load_id: int) -> None:
-    con.execute("create table if not exists main.tested_loads (scope varchar primary key, load_id bigint)")
+    con.execute(_TESTED_LOADS)
     con.execute("insert or replace into main.tested_loads values (?, ?)", [scope, load_id])

@@ -9,8 +9,7 @@
         pulled_at, j, case when j is not null then true else coalesce(json_valid(payload), false) end as is_json
     from (
         select *, try(from_json(payload, '{{ shape }}')) as j
-        from {{ source('landing', 'stock') }}
-        where platform = '{{ source_name }}' and {{ new_loads() }}
+        from {{ landed('stock', source_name) }} as landed_rows
     )
 {%- endmacro %}
 

@@ -30,7 +30,6 @@ LANDING_TABLE_SCHEMA = dg.TableSchema(columns=[
     dg.TableColumn("stream", "VARCHAR", description="orders | refunds | stock"),
     dg.TableColumn("record_key", "VARCHAR", description="the platform's id of the record"),
     dg.TableColumn("record_modified", "TIMESTAMPTZ", description="platform modification time (UTC)"),
-    dg.TableColumn("payload", "VARCHAR", description="the record as sent (JSON), personal fields encrypted"),
     dg.TableColumn("pulled_at", "TIMESTAMPTZ"),
     dg.TableColumn("pull_id", "VARCHAR", description="the pull (Dagster run) that saw the record"),
 ])
@@ -46,7 +45,8 @@ DERIVED_TABLE_ASSETS = [dg.AssetKey(name) for name in (
     group_name="warehouse", pool=WRITER_POOL, owners=OWNERS, kinds={"python", "duckdb"}, deps=LANDING_ASSETS,
     metadata={"dagster/column_schema": LANDING_TABLE_SCHEMA},
     description="Loads landing files not loaded before into the warehouse's `landing` schema (one load_id per "
-                "run), and cleans the receiver data of new order versions in Python: decrypted in memory, "
+                "run; each row's origin and metadata: the payloads stay in the landing files, where staging "
+                "reads them), and cleans the receiver data of new order versions in Python: decrypted in memory, "
                 "phones validated, addresses split with the gazetteer, masked and hashed. Unusable records go "
                 "to landing.quarantine with the reason. A rerun with no new files changes nothing.",
 )

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 
@@ -47,10 +48,13 @@ def _names(platform: str) -> list[str]:
     return [name for name in LOGICAL_FIELDS if name in CONTACT_FIELDS[platform]]
 
 
-def _extracted(version_filter: str, join: str = "") -> str:
-    """SQL of (version columns, region, fields, receiver_id) for the versions of one platform that pass
-    `version_filter` (a fixed SQL condition on `o`; values are bound) and the optional `join`. One JSON parse
-    per payload: the list form of json_extract_string reads every path in one pass."""
+def _extracted(digest: str) -> str:
+    """SQL of (version columns, region, fields, receiver_id) for the versions of one platform read from the
+    load's landing files (`$files`, absolute; `$skip` strips the landing root): the warehouse keeps no copy of
+    the payloads. `digest` is `pii_digest`, or `null` for files written before the landing writer had it. No
+    join touches the Parquet rows (DuckDB 2.0 fails such a join at scale, see dbt_models/macros/landed.sql):
+    the shop's region comes from a MAP of landing.shops. One JSON parse per payload: the list form of
+    json_extract_string reads every path in one pass."""
     return f"""
         select *, md5(to_json(
                    [coalesce(pii_digest, landing_file || '#' || file_row), cast(fields is null as varchar), region]
@@ -59,47 +63,63 @@ def _extracted(version_filter: str, join: str = "") -> str:
                                      lambda x: cast(starts_with(x, 'enc:v1:') as varchar)))::varchar)
                as receiver_id
         from (
-            select o.load_id, o.landing_file, o.file_row, o.platform, o.shop_key, o.record_key,
-                   o.record_modified, o.pii_digest, {"n.gid," if join else ""} coalesce(shops.region, '') as region,
-                   case when json_valid(o.payload) then json_extract_string(o.payload, $paths) end as fields
-            from landing.orders as o {join} left join landing.shops as shops using (shop_key)
-            where o.platform = $platform and {version_filter}
+            select cast($load_id as bigint) as load_id, substr(filename, $skip) as landing_file,
+                   cast(file_row_number as integer) as file_row, platform, shop_key, record_key, record_modified,
+                   {digest} as pii_digest,
+                   coalesce(map_extract_value(map($shop_keys::varchar[], $regions::varchar[]), shop_key), '')
+                       as region,
+                   case when json_valid(payload) then json_extract_string(payload, $paths) end as fields
+            from read_parquet($files, filename = true, file_row_number = true, hive_partitioning = false,
+                              union_by_name = true)
+            where platform = $platform
         )"""
 
 
-def _params(platform: str) -> dict:
+def _params(con: duckdb.DuckDBPyConnection, platform: str, load_id: int, landing: Path) -> dict:
     names = _names(platform)
+    root = landing.as_posix().rstrip("/") + "/"
+    files = [root + row[0] for row in con.execute(
+        "select distinct landing_file from landing.orders where load_id = ? and platform = ? order by 1",
+        [load_id, platform]).fetchall()]
+    shops = con.execute("select shop_key, coalesce(region, '') from landing.shops").fetchall()
     return {"paths": ["$." + CONTACT_FIELDS[platform][name] for name in names], "platform": platform,
             "clear": [i + 1 for i, name in enumerate(names) if name not in ENCRYPTED],
-            "encrypted": [i + 1 for i, name in enumerate(names) if name in ENCRYPTED]}
+            "encrypted": [i + 1 for i, name in enumerate(names) if name in ENCRYPTED],
+            "files": files, "skip": len(root) + 1, "load_id": load_id,
+            "shop_keys": [key for key, _ in shops], "regions": [region for _, region in shops]}
 
 
-_REPRESENTATIVES = "join new_receivers as n on n.landing_file = o.landing_file and n.file_row = o.file_row"
+def _has_digest(con: duckdb.DuckDBPyConnection, files: list[str]) -> bool:
+    return bool(con.execute("select count(*) from (describe select * from read_parquet(?, union_by_name = true)) "
+                            "where column_name = 'pii_digest'", [files]).fetchall()[0][0])
 
 
-def _extract(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
-    """Record the receiver of every version of the load; collect in `new_receivers` one representative version
-    of each receiver not in `landing.receivers` yet. Returns how many there are."""
+def _extract(con: duckdb.DuckDBPyConnection, load_id: int, landing: Path) -> int:
+    """Record the receiver of every version of the load; collect in `receiver_fields` the fields of one
+    representative version of each receiver not in `landing.receivers` yet. Returns how many there are."""
+    con.execute("create or replace temp table version_receivers (load_id bigint, landing_file varchar, "
+                "file_row integer, platform varchar, shop_key varchar, record_key varchar, "
+                "record_modified timestamptz, receiver_id varchar, region varchar, fields varchar[])")
     for platform in CONTACT_FIELDS:
-        con.execute(f"""insert into landing.order_receivers
-                        select load_id, landing_file, file_row, platform, shop_key, record_key, record_modified,
-                               receiver_id
-                        from ({_extracted("o.load_id = $load_id")})""", {**_params(platform), "load_id": load_id})
-    con.execute("""create or replace temp table new_receivers as
-                   select row_number() over () as gid, *
-                   from (select receiver_id, platform, min(landing_file) as landing_file,
-                                arg_min(file_row, landing_file) as file_row
-                         from landing.order_receivers as v
-                         where load_id = ?
-                           and not exists (select 1 from landing.receivers as r where r.receiver_id = v.receiver_id)
-                         group by receiver_id, platform)""", [load_id])
-    con.execute("create or replace temp table receiver_fields (gid bigint, receiver_id varchar, platform varchar, "
-                "region varchar, fields varchar[])")
-    for platform in CONTACT_FIELDS:  # the representatives only: joined before their JSON is parsed
-        con.execute(f"""insert into receiver_fields
-                        select gid, receiver_id, platform, region, fields
-                        from ({_extracted("o.load_id = $load_id", join=_REPRESENTATIVES)})""",
-                    {**_params(platform), "load_id": load_id})
+        params = _params(con, platform, load_id, landing)
+        if params["files"]:
+            digest = "pii_digest" if _has_digest(con, params["files"]) else "cast(null as varchar)"
+            con.execute(f"""insert into version_receivers
+                            select load_id, landing_file, file_row, platform, shop_key, record_key, record_modified,
+                                   receiver_id, region, fields
+                            from ({_extracted(digest)})""", params)
+    con.execute("""insert into landing.order_receivers
+                   select load_id, landing_file, file_row, platform, shop_key, record_key, record_modified,
+                          receiver_id
+                   from version_receivers""")
+    con.execute("""create or replace temp table receiver_fields as
+                   select row_number() over () as gid, receiver_id, platform, region, fields
+                   from (select receiver_id, platform, arg_min(region, (landing_file, file_row)) as region,
+                                arg_min(fields, (landing_file, file_row)) as fields
+                         from version_receivers as v
+                         where not exists (select 1 from landing.receivers as r where r.receiver_id = v.receiver_id)
+                         group by receiver_id, platform)""")
+    con.execute("drop table version_receivers")
     return con.execute("select count(*) from receiver_fields").fetchall()[0][0]
 
 
@@ -151,9 +171,11 @@ def _arrow_type(name: str):  # noqa: ANN202
     return pa.string()
 
 
-def load_contacts(con: duckdb.DuckDBPyConnection, load_id: int, cleaner: ContactCleaner) -> ContactLoadStats:
-    """Clean the receiver of every order version of `load_id`; quarantine those that cannot be used."""
-    stats = ContactLoadStats(receivers=_extract(con, load_id))
+def load_contacts(con: duckdb.DuckDBPyConnection, load_id: int, cleaner: ContactCleaner,
+                  landing: Path) -> ContactLoadStats:
+    """Clean the receiver of every order version of `load_id` (read from its files under `landing`);
+    quarantine those that cannot be used."""
+    stats = ContactLoadStats(receivers=_extract(con, load_id, landing))
     if stats.receivers >= PARALLEL_FROM_ROWS:
         context = multiprocessing.get_context("spawn")  # no fork of a process holding a DuckDB connection
         with ProcessPoolExecutor(2, mp_context=context, initializer=_init_worker,
@@ -170,8 +192,7 @@ def load_contacts(con: duckdb.DuckDBPyConnection, load_id: int, cleaner: Contact
         for rows in _chunks(con, stats.receivers):
             _store_receivers(con, _clean_chunk(rows, cleaner))
     _quarantine_versions(con, load_id, stats)
-    for table in ("new_receivers", "receiver_fields"):
-        con.execute(f"drop table {table}")
+    con.execute("drop table receiver_fields")
     return stats
 
 

@@ -57,7 +57,7 @@ def load_landing(con: duckdb.DuckDBPyConnection, landing: Path, shops: Sequence[
         for stream, files in pending.items():
             readable = [p for p in files if _readable(con, p, landing, load_id, stream, stats)]
             stats.rows[stream] = _insert_files(con, stream, readable, landing, load_id) if readable else 0
-        stats.contacts = load_contacts(con, load_id, cleaner)
+        stats.contacts = load_contacts(con, load_id, cleaner, landing)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -89,12 +89,13 @@ def _insert_files(con, stream: str, files: list[Path], landing: Path, load_id: i
     # Row order inside the table means nothing (file_row keeps the landing order); not preserving it lets DuckDB
     # write in parallel (a fifth faster on the 1M-order benchmark).
     con.execute("set preserve_insertion_order = false")
-    # by name: a column an older landing file lacks (pii_digest) is null, whatever the files' column order
+    # by name: a column an older landing file lacks (pii_digest) is null, whatever the files' column order.
+    # Not the payload: it stays in the landing file, where staging reads it (dbt_models/macros/landed.sql).
     con.execute(
         f"""
         insert into landing.{stream} by name
         select ? as load_id, substr(filename, length(?) + 1) as landing_file,
-               cast(file_row_number as integer) as file_row, * exclude (filename, file_row_number)
+               cast(file_row_number as integer) as file_row, * exclude (filename, file_row_number, payload)
         from read_parquet(?, filename = true, file_row_number = true, hive_partitioning = false,
                           union_by_name = true)
         """,

@@ -14,6 +14,7 @@ from order_pipeline.landing.pii import PiiCipher, load_key
 from order_pipeline.settings import data_dir, landing_dir
 
 WAREHOUSE_PATH_ENV = "ORDER_PIPELINE_WAREHOUSE_PATH"  # read by dbt_models/profiles.yml
+LANDING_DIR_ENV = "ORDER_PIPELINE_LANDING_DIR"  # read by dbt_models/macros/landed.sql: staging reads the payloads
 # The Dagster pool of every step that opens the warehouse file (limit 1 in dagster.yaml): DuckDB allows one
 # read-write process per file, and no reader while it is written.
 WRITER_POOL = "warehouse_writer"
@@ -59,13 +60,16 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextlib.contextmanager
     def dbt_environment(self) -> Iterator[None]:
-        """dbt reads the warehouse path from the environment (profiles.yml); set it for the dbt subprocess."""
-        previous = os.environ.get(WAREHOUSE_PATH_ENV)
-        os.environ[WAREHOUSE_PATH_ENV] = str(self.warehouse_path())
+        """dbt reads the warehouse path (profiles.yml) and the landing directory (the `landed` macro) from the
+        environment: set them for the dbt subprocess."""
+        values = {WAREHOUSE_PATH_ENV: str(self.warehouse_path()), LANDING_DIR_ENV: str(self.landing())}
+        previous = {name: os.environ.get(name) for name in values}
+        os.environ.update(values)
         try:
             yield
         finally:
-            if previous is None:
-                os.environ.pop(WAREHOUSE_PATH_ENV, None)
-            else:
-                os.environ[WAREHOUSE_PATH_ENV] = previous
+            for name, value in previous.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value

@@ -24,7 +24,7 @@ _RECORD_COLUMNS = """
     landing_file VARCHAR NOT NULL,
     file_row INTEGER NOT NULL,
     platform VARCHAR, shop_key VARCHAR, stream VARCHAR, record_key VARCHAR,
-    record_modified TIMESTAMPTZ, payload VARCHAR, request_ids VARCHAR[],
+    record_modified TIMESTAMPTZ, request_ids VARCHAR[],
     window_start TIMESTAMPTZ, window_end TIMESTAMPTZ, pulled_at TIMESTAMPTZ, pull_id VARCHAR, pii_digest VARCHAR
 """
 
@@ -57,8 +57,10 @@ DDL = [
 
 
 # Columns added after the first release: a warehouse built before gets them on its next load.
-MIGRATIONS = [f"alter table landing.{stream} add column if not exists pii_digest VARCHAR"
-              for stream in ("orders", "refunds", "stock")]
+# Payloads are no longer copied (staging reads them from the landing files): an older warehouse drops its copy.
+MIGRATIONS = [statement for stream in ("orders", "refunds", "stock") for statement in (
+    f"alter table landing.{stream} add column if not exists pii_digest VARCHAR",
+    f"alter table landing.{stream} drop column if exists payload")]
 
 # The receiver of every clean order version, as dbt reads it. Before receivers were grouped, the loader wrote
 # this as a table with one row per version; such a warehouse keeps those rows as landing.order_contacts_v1.

@@ -43,8 +43,13 @@ def test_asset_lands_both_systems_and_the_loader_loads_them(sim, tmp_path):
     cipher = PiiCipher.from_env()
     stats = load_landing(con, landing, load_shops(), cleaner=ContactCleaner(cipher, CustomerKeys(cipher.key)))
     assert stats.rows["stock"] == len(wms) + len(pool)
-    rows = con.execute("select platform, shop_key, record_key, payload, record_modified from landing.stock "
-                       "order by platform, record_key").fetchall()
+    # the payload stays in the landing file: each loaded row names its file and row there
+    rows = con.execute(
+        "select s.platform, s.shop_key, s.record_key, p.payload, s.record_modified from landing.stock as s "
+        "join read_parquet(?, filename = true, file_row_number = true) as p "
+        "on p.filename = ? || s.landing_file and p.file_row_number = s.file_row order by 1, 3",
+        [str(landing / "stock" / "**" / "*.parquet"), landing.as_posix() + "/"]).fetchall()
+    assert len(rows) == stats.rows["stock"]
     by_platform = {"wms": {}, "pool": {}}
     for platform, shop_key, key, payload, modified in rows:
         assert (platform, shop_key) in {("wms", "main_wms"), ("pool", "central_pool")}

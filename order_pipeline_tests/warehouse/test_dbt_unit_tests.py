@@ -18,6 +18,10 @@ def test_every_dbt_unit_test_passes(tmp_path, monkeypatch):
     warehouse = tmp_path / "warehouse.duckdb"
     con = duckdb.connect(str(warehouse))
     schema.ensure(con)
+    # The fixtures describe landed records as the `landed` macro yields them: the landing table's columns plus
+    # the payload, which the warehouse reads from the landing file instead of storing it.
+    for stream in ("orders", "refunds", "stock"):
+        con.execute(f"alter table landing.{stream} add column payload varchar")
     con.close()
     monkeypatch.setenv(WAREHOUSE_PATH_ENV, str(warehouse))
     project = warehouse_dbt_project

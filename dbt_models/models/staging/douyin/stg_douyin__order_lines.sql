@@ -3,8 +3,7 @@
 -- says why it is quarantined). Money is integer fen, times epoch seconds, ids kept as their JSON text.
 with landed as (
     select load_id, landing_file, file_row, shop_key, payload, pull_id, pulled_at
-    from {{ source('landing', 'orders') }}
-    where platform = 'douyin' and {{ new_loads() }}
+    from {{ landed('orders', 'douyin') }} as landed_rows
 ),
 
 parsed as (

@@ -4,8 +4,7 @@
 -- as their JSON text, so ids above 2^53 keep every digit.
 with landed as (
     select load_id, landing_file, file_row, shop_key, payload, pull_id, pulled_at
-    from {{ source('landing', 'orders') }}
-    where platform = 'douyin' and {{ new_loads() }}
+    from {{ landed('orders', 'douyin') }} as landed_rows
 ),
 
 parsed as (

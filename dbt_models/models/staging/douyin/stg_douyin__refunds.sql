@@ -6,8 +6,7 @@
 -- showed the stage.
 with landed as (
     select load_id, landing_file, file_row, shop_key, payload, pull_id, pulled_at
-    from {{ source('landing', 'refunds') }}
-    where platform = 'douyin' and {{ new_loads() }}
+    from {{ landed('refunds', 'douyin') }} as landed_rows
 ),
 
 {%- set case_fields = [

@@ -8,8 +8,7 @@
 -- exactly what the buyer paid for the goods.
 with landed as (
     select load_id, landing_file, file_row, shop_key, payload, pull_id, pulled_at
-    from {{ source('landing', 'orders') }}
-    where platform = 'jd' and {{ new_loads() }}
+    from {{ landed('orders', 'jd') }} as landed_rows
 ),
 
 versions as (

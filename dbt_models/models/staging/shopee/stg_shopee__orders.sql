@@ -20,8 +20,7 @@
 
 with landed as (
     select load_id, landing_file, file_row, platform, shop_key, payload, pull_id, pulled_at
-    from {{ source('landing', 'orders') }}
-    where platform = 'shopee' and {{ new_loads() }}
+    from {{ landed('orders', 'shopee') }} as landed_rows
 ),
 
 parsed as (

@@ -16,8 +16,7 @@
 
 with landed as (
     select load_id, landing_file, file_row, platform, shop_key, payload, pull_id, pulled_at
-    from {{ source('landing', 'refunds') }}
-    where platform = 'shopee' and {{ new_loads() }}
+    from {{ landed('refunds', 'shopee') }} as landed_rows
 ),
 
 parsed as (

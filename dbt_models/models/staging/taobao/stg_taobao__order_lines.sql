@@ -9,8 +9,7 @@
 
 with landed as (
     select load_id, landing_file, file_row, shop_key, payload, pull_id, pulled_at
-    from {{ source('landing', 'orders') }}
-    where platform = 'taobao' and {{ new_loads() }}
+    from {{ landed('orders', 'taobao') }} as landed_rows
 ),
 
 parsed as (

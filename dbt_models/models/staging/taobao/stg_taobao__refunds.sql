@@ -12,8 +12,7 @@
 
 with landed as (
     select load_id, landing_file, file_row, shop_key, payload, pull_id, pulled_at
-    from {{ source('landing', 'refunds') }}
-    where platform = 'taobao' and {{ new_loads() }}
+    from {{ landed('refunds', 'taobao') }} as landed_rows
 ),
 
 parsed as (

@@ -8,6 +8,10 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export UV_LINK_MODE := copy
+# Installed packages ship compiled: a Python told not to write bytecode (PYTHONDONTWRITEBYTECODE, set on some
+# machines and containers) otherwise recompiles every module it imports, in every process: each Dagster run
+# worker, dbt invocation and cleaning worker. Importing GX took 7 s that way, 3 s compiled; dbt 2.9 s, 1.7 s.
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: setup demo dev test lint bench
 
@@ -16,7 +20,7 @@ $(UV):
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
 # The locked environment: uv.lock pins every package, so every machine installs the same versions.
-$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+$(VENV)/.synced: uv.lock pyproject.toml Makefile | $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
 	touch $@
 

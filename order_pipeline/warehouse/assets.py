@@ -17,6 +17,7 @@ from order_pipeline.warehouse.dbt_project import warehouse_dbt_project
 from order_pipeline.warehouse.dbt_translator import WarehouseTranslator
 from order_pipeline.warehouse.loader import load_landing
 from order_pipeline.warehouse.publish import MART_TABLES, publish_serving
+from order_pipeline.warehouse.quality.runner import warm_up_in_background
 from order_pipeline.warehouse.resources import WRITER_POOL, WarehouseResource
 
 OWNERS = ["team:data-platform"]
@@ -88,6 +89,7 @@ def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     # (dagster-dbt's default) or one shared by two warehouses would parse the whole project every time (~5 s).
     key = hashlib.sha256(str(warehouse.warehouse_path().resolve()).encode()).hexdigest()[:12]
     target = warehouse_dbt_project.project_dir / "target" / f"{context.op_def.name}-{key}"
+    warm_up_in_background()  # the gates after this step need GX: import it while dbt works in its process
     with warehouse.dbt_environment():
         yield from dbt.cli(args, context=context, target_path=target).stream()
 
@@ -132,13 +134,16 @@ def warehouse_mart_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
     deps=[*(dg.AssetKey(name) for name in MART_TABLES), *DERIVED_TABLE_ASSETS],
     description="The marts published to data/serving.duckdb for analysts: written to a temporary file next "
                 "to it and renamed over it in one step, only after the marts' blocking checks passed. An "
-                "analyst holding the old file open keeps reading it and never blocks a run.",
+                "analyst holding the old file open keeps reading it and never blocks a run. The big marts are "
+                "updated by key in a copy of the previous file when both sides agree on what it holds "
+                "(`publish_modes` in the metadata).",
 )
 def serving_database(warehouse: WarehouseResource) -> dg.MaterializeResult:
     published = publish_serving(warehouse.warehouse_path(), warehouse.serving_path())
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(published.path)),
         "tables": published.row_counts,
+        "publish_modes": published.modes,
         "bytes": published.bytes,
         "example_query": dg.MetadataValue.md(
             "```sql\nselect platform, count(*) as orders, sum(paid_amount) as revenue, any_value(currency)\n"

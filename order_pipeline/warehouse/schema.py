@@ -110,3 +110,8 @@ def tested_load(con: duckdb.DuckDBPyConnection, scope: str) -> int | None:
 def record_tested_load(con: duckdb.DuckDBPyConnection, scope: str, load_id: int) -> None:
     con.execute(_TESTED_LOADS)
     con.execute("insert or replace into main.tested_loads values (?, ?)", [scope, load_id])
+
+
+def forget_tested_load(con: duckdb.DuckDBPyConnection, scope: str) -> None:
+    con.execute(_TESTED_LOADS)
+    con.execute("delete from main.tested_loads where scope = ?", [scope])

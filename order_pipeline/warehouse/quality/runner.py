@@ -34,6 +34,7 @@ _DATASOURCE = "order_pipeline_quality"
 _INVISIBLE = re.compile(INVISIBLE)
 _lock = threading.RLock()  # GX contexts are not thread-safe; a process validates one suite at a time
 _state: dict[str, Any] = {}
+_warm_up: list[threading.Thread] = []
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,22 @@ def _gx_context() -> Any:
         _state["source"] = context.data_sources.add_pandas(_DATASOURCE)
         _state["batch_definitions"] = {}
     return _state["context"]
+
+
+def warm_up_in_background() -> None:
+    """Import GX and create the context in a daemon thread, once per process: a step that mostly waits (a dbt
+    build runs in its own process) calls this so the first gate after it does not pay the 2-3 s import. The
+    import runs under `_lock`, as in `run_suite`, so GX is never imported by two threads at once."""
+    with _lock:
+        if "context" in _state or _warm_up:
+            return
+        _warm_up.append(threading.Thread(target=_warm, name="gx-warm-up", daemon=True))
+        _warm_up[0].start()
+
+
+def _warm() -> None:
+    with _lock:
+        _gx_context()
 
 
 def _batch_definition(suite: Suite) -> Any:

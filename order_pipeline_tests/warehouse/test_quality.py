@@ -27,6 +27,7 @@ from order_pipeline.warehouse.quality.suites import ALL_SUITES, MART_SUITES, STA
 from order_pipeline.warehouse.quality.suites import DIM_CUSTOMERS as CUSTOMERS
 from order_pipeline.warehouse.quality.suites import FCT_ORDER_LINES as LINES
 from order_pipeline.warehouse.quality.suites import FCT_ORDERS as ORDERS
+from order_pipeline.warehouse.quality.suites import FCT_ORDERS_RECEIVER_SHARES as SHARES
 from order_pipeline.warehouse.quality.suites import FCT_REFUNDS as REFUNDS
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -70,7 +71,7 @@ def frame(name: str) -> pd.DataFrame:
 
 @pytest.mark.parametrize("suite", [*MART_SUITES, STAGING_SUITES[0]], ids=lambda s: s.name)
 def test_clean_tables_pass_every_gate(suite):
-    outcome = evaluate(suite, frame(suite.name if suite in MART_SUITES else "stg_orders"), NOW)
+    outcome = evaluate(suite, frame(suite.table if suite in MART_SUITES else "stg_orders"), NOW)
     assert outcome.passed and not outcome.warnings, [g for g in outcome.gates if not g.passed]
     assert outcome.rows_validated == N and all(g.element_count == N for g in outcome.gates)
     result = check_result(outcome)
@@ -129,7 +130,7 @@ def test_each_mart_gate_catches_its_fault_as_error(column, value, gate):
 def test_validity_flags_warn_then_block(flag, invalid, errors, warnings):
     orders = frame("fct_orders")
     orders.loc[: invalid - 1, f"{flag}_valid"] = False
-    outcome = evaluate(ORDERS, orders, NOW)
+    outcome = evaluate(SHARES, orders, NOW)
     assert outcome.errors == [f"{flag}_valid_{e}" for e in errors]
     assert outcome.warnings == [f"{flag}_valid_{w}" for w in warnings]
     result = check_result(outcome)
@@ -189,7 +190,8 @@ def test_samples_never_carry_raw_personal_data():
     customers = frame("dim_customers")
     customers.loc[:2, "phone_masked"] = ["13812345678", "+86 138 1234 5678", "138-1234-5678"]
     texts = []
-    for suite, data, gates in ((ORDERS, orders, {"phone_valid_error", "receiver_name_masked_no_invisible_chars"}),
+    for suite, data, gates in ((SHARES, orders, {"phone_valid_error"}),
+                               (ORDERS, orders, {"receiver_name_masked_no_invisible_chars"}),
                                (CUSTOMERS, customers, {"phone_masked_not_raw"})):
         outcome = evaluate(suite, data, NOW)
         assert gates <= set(outcome.errors)
@@ -216,7 +218,7 @@ def test_arrow_backed_frames_are_normalised():
     assert evaluate(LINES, data, NOW).errors == ["quantity_positive"]
 
 
-def _materialize(tmp_path: Path, orders: pd.DataFrame) -> dg.ExecuteInProcessResult:
+def _materialize(tmp_path: Path, orders: pd.DataFrame, suite=ORDERS) -> dg.ExecuteInProcessResult:
     """fct_orders (writes a DuckDB table) -> gx check (blocking) -> serving (downstream)."""
     database = str(tmp_path / "warehouse.duckdb")
 
@@ -234,7 +236,7 @@ def _materialize(tmp_path: Path, orders: pd.DataFrame) -> dg.ExecuteInProcessRes
         with duckdb.connect(database, read_only=True) as con:
             return con.sql(f"select {', '.join(columns)} from fct_orders").df()
 
-    check = gx_asset_check(fct_orders.key, ORDERS, load_frame, clock=FrozenClock(NOW))
+    check = gx_asset_check(fct_orders.key, suite, load_frame, clock=FrozenClock(NOW))
     return dg.materialize([fct_orders, serving, check], raise_on_error=False)
 
 
@@ -254,7 +256,7 @@ def test_error_gate_blocks_downstream_in_dagster(tmp_path):
 def test_warn_only_failure_does_not_block(tmp_path):
     orders = frame("fct_orders")
     orders.loc[:9, "phone_valid"] = False
-    result = _materialize(tmp_path, orders)
+    result = _materialize(tmp_path, orders, SHARES)
     [evaluation] = result.get_asset_check_evaluations()
     assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
     assert evaluation.metadata["rows_validated"].value == N
@@ -267,7 +269,8 @@ def test_no_suite_validated_by_batch_blocks_on_a_share():
     from order_pipeline.warehouse.quality.suites import ALL_SUITES
 
     batched = [s for s in ALL_SUITES if s.load_column]
-    assert {s.table for s in batched} >= {"fct_order_lines", "fct_refunds", "stg_shopee__orders"}
+    assert {s.table for s in batched} >= {"fct_orders", "fct_order_lines", "fct_refunds", "stg_shopee__orders"}
+    assert len({s.table for s in batched}) == len(batched), "one batched suite per table: one record per table"
     for suite in batched:
         assert not [g.name for g in suite.gates if g.severity is Severity.ERROR and g.kwargs.get("mostly", 1) < 1]
 
@@ -275,27 +278,29 @@ def test_no_suite_validated_by_batch_blocks_on_a_share():
 def test_a_batch_is_recorded_as_validated_only_when_no_error_gate_failed(tmp_path):
     recorded: list[int] = []
 
-    def run(orders: pd.DataFrame) -> dg.AssetCheckEvaluation:
-        @dg.asset(name="fct_orders")
+    def run(suite, rows: pd.DataFrame) -> dg.AssetCheckEvaluation:
+        @dg.asset(name=suite.table)
         def asset() -> None:
             pass
 
         def load_frame(context, columns: list[str]) -> Batch:
-            return Batch(orders[columns], scope="last_load_id > 6", newest_load=7)
+            return Batch(rows[columns], scope="last_load_id > 6", newest_load=7)
 
-        check = gx_asset_check(asset.key, ORDERS, load_frame, clock=FrozenClock(NOW),
+        check = gx_asset_check(asset.key, suite, load_frame, clock=FrozenClock(NOW),
                                record_validated=lambda context, load: recorded.append(load))
         [evaluation] = dg.materialize([asset, check], raise_on_error=False).get_asset_check_evaluations()
         return evaluation
 
     bad = frame("fct_orders")
     bad.loc[2, "paid_amount"] = -1.0
-    evaluation = run(bad)
+    evaluation = run(ORDERS, bad)
     assert not evaluation.passed and recorded == [], "a failed ERROR gate validates the same rows next run"
     assert evaluation.metadata["rows_scope"].value == "last_load_id > 6"
-    warned = frame("fct_orders")
-    warned.loc[:9, "phone_valid"] = False
-    assert not run(warned).passed and recorded == [7], "a WARN failure does not hold the rows back"
+    warned = frame("stg_orders")
+    warned.loc[:9, "status"] = "unknown"  # status_mapped: WARN in staging
+    evaluation = run(STAGING_SUITES[0], warned)
+    assert evaluation.metadata["failed_warn_gates"].value == "status_mapped"
+    assert not evaluation.passed and recorded == [7], "a WARN failure does not hold the rows back"
 
 
 def test_a_negative_available_blocks_except_in_the_warehouse_system():

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import dagster as dg
 import pytest
 
 from order_pipeline.clock import parse_instant
@@ -204,8 +205,9 @@ def test_rerun_changes_nothing_and_a_platform_update_is_recorded_once(env):
 
 
 def test_gates_validate_the_rows_new_since_they_last_passed(env):
-    """A run after a platform update validates the order lines it rebuilt, not the whole history; a suite that
-    blocks on a share (fct_orders) and a table built whole every run (dim_customers) are validated whole."""
+    """A run after a platform update validates the orders and lines it rebuilt, not the whole history; a suite
+    that blocks on a share (the receiver shares of fct_orders) and a table built whole every run
+    (dim_customers) are validated whole."""
     def warehouse(sql: str, params: list | None = None) -> list[tuple]:
         return env.query(sql, params, database=env.warehouse)
 
@@ -215,19 +217,77 @@ def test_gates_validate_the_rows_new_since_they_last_passed(env):
     result = env.run()
     assert result.success
     checks = {e.check_name: e.metadata for e in result.get_asset_check_evaluations()}
-    lines = checks["gx_fct_order_lines"]
-    assert lines["rows_scope"].value == f"last_load_id > {passed_on['gx:fct_order_lines']}"
-    rebuilt, total = warehouse("select count(*) filter (where last_load_id > ?), count(*) from fct_order_lines",
-                               [passed_on["gx:fct_order_lines"]])[0]
-    assert 0 < lines["rows_validated"].value == rebuilt < total
+    for table in ("fct_orders", "fct_order_lines"):
+        metadata = checks[f"gx_{table}"]
+        assert metadata["rows_scope"].value == f"last_load_id > {passed_on[f'gx:{table}']}"
+        rebuilt, total = warehouse(f"select count(*) filter (where last_load_id > ?), count(*) from {table}",
+                                   [passed_on[f"gx:{table}"]])[0]
+        assert 0 < metadata["rows_validated"].value == rebuilt < total, table
     staged = warehouse("select count(*) from stg_taobao__orders where load_id > ? and quarantine_reason is null",
                        [passed_on["gx:stg_taobao__orders"]])[0][0]
     assert checks["gx_stg_taobao__orders"]["rows_validated"].value == staged
-    for whole in ("fct_orders", "dim_customers"):
-        assert checks[f"gx_{whole}"]["rows_scope"].value == "whole table"
-        assert checks[f"gx_{whole}"]["rows_validated"].value == warehouse(f"select count(*) from {whole}")[0][0]
+    for suite, table in (("fct_orders_receiver_shares", "fct_orders"), ("dim_customers", "dim_customers")):
+        assert checks[f"gx_{suite}"]["rows_scope"].value == "whole table"
+        assert checks[f"gx_{suite}"]["rows_validated"].value == warehouse(f"select count(*) from {table}")[0][0]
     newer = dict(warehouse("select scope, load_id from tested_loads"))
-    assert newer["gx:fct_order_lines"] > passed_on["gx:fct_order_lines"] and "gx:fct_orders" not in newer
+    assert newer["gx:fct_order_lines"] > passed_on["gx:fct_order_lines"] and "gx:dim_customers" not in newer
+
+
+def test_serving_is_updated_by_key_and_equals_the_warehouse(env):
+    """After a platform update the big marts are published by key into a copy of serving.duckdb, and every
+    published table still equals its warehouse table, row for row."""
+    import duckdb
+
+    from order_pipeline.warehouse.publish import MART_TABLES
+    from order_pipeline.warehouse.serving_by_key import KEYED_MARTS
+
+    env.simulator.world.advance(2 * 3600)
+    result = env.run()
+    [published] = [e.materialization for e in result.get_asset_materialization_events()
+                   if e.asset_key == dg.AssetKey("serving_database")]
+    modes = published.metadata["publish_modes"].value
+    touched = env.query("select count(distinct order_key) from int_order_versions "
+                        "where load_id = (select max(load_id) from int_order_versions)", database=env.warehouse)[0][0]
+    assert touched > 0 and modes["fct_orders"] == f"by key: {touched} keys"
+    assert all(modes[t].startswith("by key: ") for t in KEYED_MARTS) and modes["dim_customers"] == "whole"
+    with duckdb.connect() as con:
+        con.execute("attach ? as w (read_only)", [str(env.warehouse)])
+        con.execute("attach ? as s (read_only)", [str(env.serving)])
+        for table in MART_TABLES:
+            columns = ", ".join(r[0] for r in con.execute(
+                "select column_name from duckdb_columns() where database_name = 's' and table_name = ? "
+                "order by column_index", [table]).fetchall())
+            differ = con.execute(f"select count(*) from ((select {columns} from w.{table} except all "
+                                 f"select {columns} from s.{table}) union all (select {columns} from s.{table} "
+                                 f"except all select {columns} from w.{table}))").fetchall()[0][0]
+            assert differ == 0, table
+
+
+def test_a_full_refresh_forgets_what_checks_and_serving_took_in(env):
+    """dbt's forget_tested_loads pre-hook: a mart built whole is validated and published whole next time."""
+    import subprocess
+
+    from order_pipeline.warehouse.dbt_project import DBT_PROJECT_DIR
+    from order_pipeline.warehouse.dbt_resource import environment_dbt
+    from order_pipeline.warehouse.resources import WarehouseResource
+
+    before = dict(env.query("select scope, load_id from tested_loads", database=env.warehouse))
+    assert {"gx:fct_orders", "serving:fct_orders", "serving:fct_order_lines"} <= set(before)
+    with pytest.MonkeyPatch.context() as mp:  # a subprocess, as in the pipeline: dbt-duckdb keeps its connection
+        mp.setenv("ORDER_PIPELINE_PII_KEY", env.pii_key)
+        with WarehouseResource(data_dir=str(env.data_dir)).dbt_environment():
+            build = subprocess.run([environment_dbt(), "run", "--select", "fct_orders", "--full-refresh", "--quiet",
+                                    "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+                                    "--target-path", str(env.data_dir / "dbt_target")],
+                                   capture_output=True, text=True, check=False)
+    assert build.returncode == 0, build.stdout + build.stderr
+    after = dict(env.query("select scope, load_id from tested_loads", database=env.warehouse))
+    assert "gx:fct_orders" not in after and "serving:fct_orders" not in after
+    assert after["serving:fct_order_lines"] == before["serving:fct_order_lines"]
+    result = env.run()
+    [published] = [e.materialization for e in result.get_asset_materialization_events()
+                   if e.asset_key == dg.AssetKey("serving_database")]
+    assert set(published.metadata["publish_modes"].value.values()) == {"whole"}
 
 
 def test_warehouse_assets_are_documented_and_share_the_writer_pool():

@@ -112,13 +112,17 @@ def _extract(con: duckdb.DuckDBPyConnection, load_id: int, landing: Path) -> int
                    select load_id, landing_file, file_row, platform, shop_key, record_key, record_modified,
                           receiver_id
                    from version_receivers""")
+    # The representative is the receiver's first version by landing row. Found by key first and joined back for
+    # its fields: an arg_min carrying the fields list through the aggregation took 8 s of 2.5 M versions, this 2.5 s.
     con.execute("""create or replace temp table receiver_fields as
-                   select row_number() over () as gid, receiver_id, platform, region, fields
-                   from (select receiver_id, platform, arg_min(region, (landing_file, file_row)) as region,
-                                arg_min(fields, (landing_file, file_row)) as fields
-                         from version_receivers as v
-                         where not exists (select 1 from landing.receivers as r where r.receiver_id = v.receiver_id)
-                         group by receiver_id, platform)""")
+                   with firsts as (
+                       select receiver_id, platform, min((landing_file, file_row)) as origin
+                       from version_receivers as v
+                       where not exists (select 1 from landing.receivers as r where r.receiver_id = v.receiver_id)
+                       group by receiver_id, platform)
+                   select row_number() over () as gid, f.receiver_id, f.platform, v.region, v.fields
+                   from firsts as f
+                   join version_receivers as v on v.landing_file = f.origin[1] and v.file_row = f.origin[2]""")
     con.execute("drop table version_receivers")
     return con.execute("select count(*) from receiver_fields").fetchall()[0][0]
 

@@ -13,6 +13,7 @@ is a receiver of its own.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 from collections import Counter
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from order_pipeline.cleaning.contacts import CONTACT_FIELDS, ENCRYPTED, ContactC
 
 CHUNK_ROWS = 25_000
 PARALLEL_FROM_ROWS = 100_000  # below this, worker start-up (~2 s each) costs more than it saves
+WORKERS_MEMORY_LIMIT = "1500MB"  # DuckDB's cap in the loader while the two cleaning workers run
 LOGICAL_FIELDS = ("name", "phone", "phone_fallback", "province", "city", "district", "town", "detail",
                   "postcode", "region")
 DERIVED_COLUMNS = (
@@ -182,8 +184,9 @@ def load_contacts(con: duckdb.DuckDBPyConnection, load_id: int, cleaner: Contact
     stats = ContactLoadStats(receivers=_extract(con, load_id, landing))
     if stats.receivers >= PARALLEL_FROM_ROWS:
         context = multiprocessing.get_context("spawn")  # no fork of a process holding a DuckDB connection
-        with ProcessPoolExecutor(2, mp_context=context, initializer=_init_worker,
-                                 initargs=(cleaner.cipher.key,)) as pool:
+        with _memory_limit(con, WORKERS_MEMORY_LIMIT), \
+                ProcessPoolExecutor(2, mp_context=context, initializer=_init_worker,
+                                    initargs=(cleaner.cipher.key,)) as pool:
             # map() submits every chunk at once: read them lazily, a few ahead, to bound memory
             pending = []
             for rows in _chunks(con, stats.receivers):
@@ -198,6 +201,20 @@ def load_contacts(con: duckdb.DuckDBPyConnection, load_id: int, cleaner: Contact
     _quarantine_versions(con, load_id, stats)
     con.execute("drop table receiver_fields")
     return stats
+
+
+@contextlib.contextmanager
+def _memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
+    """DuckDB's cap lowered for a while, then restored: while the cleaning workers run (~450 MB each), the loader
+    only reads chunks and appends cleaned rows, and DuckDB holding its full cap beside them made this step the
+    run's memory peak. DuckDB evicts (or spills) what no longer fits. The restored value is the one DuckDB
+    displays, rounded down to a tenth of a GiB."""
+    previous = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+    con.execute("set memory_limit = ?", [limit])
+    try:
+        yield
+    finally:
+        con.execute("set memory_limit = ?", [previous])
 
 
 def _store_receivers(con: duckdb.DuckDBPyConnection, rows) -> None:  # noqa: ANN001 - a pyarrow Table

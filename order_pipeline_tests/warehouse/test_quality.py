@@ -313,3 +313,17 @@ def test_a_negative_available_blocks_except_in_the_warehouse_system():
     data.loc[data["system"] == "platform", "available"] = -1
     failed = {g.gate for g in evaluate(SNAPSHOTS, data, NOW).gates if not g.passed}
     assert failed == {"available_non_negative_off_wms"}
+
+
+def test_gx_holds_no_frame_after_a_suite():
+    """GX caches each asset's last batch data: without clearing it, a run worker kept every suite's frame
+    (~700 MB of staging rows on a full build) through the dbt steps that follow."""
+    import gc
+
+    rows = 4321  # a length no other frame in this process has
+    orders = pd.concat([frame("fct_orders")] * (rows // N + 1)).head(rows)
+    orders["order_key"] = [f"taobao:s1:{i}" for i in range(rows)]
+    assert evaluate(ORDERS, orders, NOW).passed
+    del orders
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, pd.DataFrame) and len(o) == rows]

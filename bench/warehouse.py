@@ -104,10 +104,13 @@ def run_job(data_dir: Path, memory_limit: str) -> dict:
             steps[event.step_key] = round(entry.timestamp - starts[event.step_key], 2)
     gx = sum(seconds for step, seconds in steps.items() if "_gx_" in step)
     raw = result.asset_materializations_for_node("warehouse_raw")
+    serving = result.asset_materializations_for_node("serving_database")
+    modes = serving[0].metadata["publish_modes"].value if serving else {}
     return {"success": result.success, "wall_s": round(wall, 1), "gx_s": round(gx, 1),
             "gx_share": round(gx / wall, 3), "peak_rss_mb": round(rss.peak_kb / 1024),
             "steps_s": {k: v for k, v in steps.items() if "_gx_" not in k},
-            "rows_orders": raw[0].metadata["rows_orders"].value if raw else None}
+            "rows_orders": raw[0].metadata["rows_orders"].value if raw else None,
+            "fct_orders_published": modes.get("fct_orders")}
 
 
 def run_in_fresh_process(data_dir: Path, memory_limit: str) -> dict:

@@ -13,7 +13,6 @@ is a receiver of its own.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 from collections import Counter
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from order_pipeline.cleaning.contacts import CONTACT_FIELDS, ENCRYPTED, ContactCleaner
+from order_pipeline.warehouse.duckdb_memory import lowered_memory_limit
 
 CHUNK_ROWS = 25_000
 PARALLEL_FROM_ROWS = 100_000  # below this, worker start-up (~2 s each) costs more than it saves
@@ -184,7 +184,7 @@ def load_contacts(con: duckdb.DuckDBPyConnection, load_id: int, cleaner: Contact
     stats = ContactLoadStats(receivers=_extract(con, load_id, landing))
     if stats.receivers >= PARALLEL_FROM_ROWS:
         context = multiprocessing.get_context("spawn")  # no fork of a process holding a DuckDB connection
-        with _memory_limit(con, WORKERS_MEMORY_LIMIT), \
+        with lowered_memory_limit(con, WORKERS_MEMORY_LIMIT), \
                 ProcessPoolExecutor(2, mp_context=context, initializer=_init_worker,
                                     initargs=(cleaner.cipher.key,)) as pool:
             # map() submits every chunk at once: read them lazily, a few ahead, to bound memory
@@ -201,20 +201,6 @@ def load_contacts(con: duckdb.DuckDBPyConnection, load_id: int, cleaner: Contact
     _quarantine_versions(con, load_id, stats)
     con.execute("drop table receiver_fields")
     return stats
-
-
-@contextlib.contextmanager
-def _memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
-    """DuckDB's cap lowered for a while, then restored: while the cleaning workers run (~450 MB each), the loader
-    only reads chunks and appends cleaned rows, and DuckDB holding its full cap beside them made this step the
-    run's memory peak. DuckDB evicts (or spills) what no longer fits. The restored value is the one DuckDB
-    displays, rounded down to a tenth of a GiB."""
-    previous = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
-    con.execute("set memory_limit = ?", [limit])
-    try:
-        yield
-    finally:
-        con.execute("set memory_limit = ?", [previous])
 
 
 def _store_receivers(con: duckdb.DuckDBPyConnection, rows) -> None:  # noqa: ANN001 - a pyarrow Table

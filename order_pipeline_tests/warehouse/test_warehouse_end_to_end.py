@@ -290,6 +290,37 @@ def test_a_full_refresh_forgets_what_checks_and_serving_took_in(env):
     assert set(published.metadata["publish_modes"].value.values()) == {"whole"}
 
 
+def test_cleaning_in_worker_processes_gives_what_the_loader_gives_alone(env, tmp_path, monkeypatch):
+    """A big load cleans receivers in two worker processes, chunk by chunk, with DuckDB's cap lowered meanwhile;
+    the simulator's landings are small, so that path is forced here and judged against the in-process one."""
+    import duckdb
+
+    from order_pipeline.cleaning.contacts import ContactCleaner
+    from order_pipeline.cleaning.customers import CustomerKeys
+    from order_pipeline.landing.pii import PiiCipher, load_key
+    from order_pipeline.warehouse import contacts_load
+    from order_pipeline.warehouse.loader import load_landing
+
+    cipher = PiiCipher(load_key(env.pii_key))
+    cleaner = ContactCleaner(cipher, CustomerKeys(cipher.key))
+    derived = ", ".join(("receiver_id", "platform", "quarantine_reason", *contacts_load.DERIVED_COLUMNS))
+
+    def load(name: str) -> tuple[list, list, object]:
+        with duckdb.connect(str(tmp_path / f"{name}.duckdb")) as con:
+            stats = load_landing(con, env.data_dir / "landing", load_shops(), cleaner=cleaner)
+            receivers = con.execute(f"select {derived} from landing.receivers order by receiver_id").fetchall()
+            versions = con.execute("select landing_file, file_row, receiver_id from landing.order_receivers "
+                                   "order by all").fetchall()
+        return receivers, versions, stats.contacts
+
+    alone = load("alone")
+    monkeypatch.setattr(contacts_load, "PARALLEL_FROM_ROWS", 1)
+    monkeypatch.setattr(contacts_load, "CHUNK_ROWS", 97)
+    workers = load("workers")
+    assert alone[2].receivers > 3 * 97, "several chunks"
+    assert workers == alone
+
+
 def test_warehouse_assets_are_documented_and_share_the_writer_pool():
     from order_pipeline.definitions import defs
 

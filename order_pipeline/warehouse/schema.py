@@ -12,11 +12,12 @@ import duckdb
 from order_pipeline.shops import Shop
 
 
-def has_table(con: duckdb.DuckDBPyConnection, table: str, catalog: str | None = None) -> bool:
-    """Whether `table` exists in schema main of `catalog` (default: the connection's own database): the
+def has_table(con: duckdb.DuckDBPyConnection, table: str, catalog: str | None = None,
+              schema_name: str = "main") -> bool:
+    """Whether `table` exists in `schema_name` of `catalog` (default: the connection's own database): the
     optional tables (reports of jobs that may not have run yet) are read only when they are there."""
     return con.execute("select count(*) from duckdb_tables() where database_name = coalesce(?, current_database()) "
-                       "and schema_name = 'main' and table_name = ?", [catalog, table]).fetchall()[0][0] > 0
+                       "and schema_name = ? and table_name = ?", [catalog, schema_name, table]).fetchall()[0][0] > 0
 
 
 _RECORD_COLUMNS = """

@@ -76,9 +76,7 @@ def _pairs(con: duckdb.DuckDBPyConnection, catalog: str | None, schema_name: str
            value: str) -> dict:
     """{key: value} of the rows of `catalog.schema_name.table` (None: the connection's own database), empty
     when the table does not exist (yet). Names come from this module, not from input."""
-    exists = con.execute("select count(*) from duckdb_tables() where database_name = coalesce(?, current_database()) "
-                         "and schema_name = ? and table_name = ?", [catalog, schema_name, table]).fetchall()[0][0]
-    if not exists:
+    if not schema.has_table(con, table, catalog, schema_name):
         return {}
     relation = f"{catalog}.{schema_name}.{table}" if catalog else f"{schema_name}.{table}"
     return dict(con.execute(f"select {key}, {value} from {relation}").fetchall())

@@ -47,6 +47,14 @@ def warehouse(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def serving(warehouse: Path, tmp_path: Path) -> Path:
+    """The serving file after a first publish (whole: there was none before)."""
+    path = tmp_path / "serving.duckdb"
+    assert set(_publish(warehouse, path).values()) == {"whole"}
+    return path
+
+
 def _publish(warehouse: Path, serving: Path) -> dict[str, str]:
     return publish_serving(warehouse, serving, tables=TABLES, optional=()).modes
 
@@ -62,9 +70,7 @@ def _assert_serving_is_the_warehouse(warehouse: Path, serving: Path) -> None:
                                ).fetchall() == [], table
 
 
-def test_a_new_load_replaces_only_its_keys_and_the_rest_stays(warehouse, tmp_path):
-    serving = tmp_path / "serving.duckdb"
-    assert set(_publish(warehouse, serving).values()) == {"whole"}
+def test_a_new_load_replaces_only_its_keys_and_the_rest_stays(warehouse, serving):
     with duckdb.connect(str(warehouse)) as con:
         _load(con, 2, range(990, 1010), amount=20)  # 10 changed orders, 10 new ones
     modes = _publish(warehouse, serving)
@@ -77,11 +83,9 @@ def test_a_new_load_replaces_only_its_keys_and_the_rest_stays(warehouse, tmp_pat
     assert set(_publish(warehouse, serving).values()) == {"whole", "by key: 0 keys"}, "a rerun: nothing to replace"
 
 
-def test_a_mart_dbt_rebuilt_whole_is_published_whole(warehouse, tmp_path):
+def test_a_mart_dbt_rebuilt_whole_is_published_whole(warehouse, serving):
     """dbt's forget_tested_loads pre-hook drops the serving record of a mart it builds whole (full refresh):
     its rows may have changed for keys no new version touched."""
-    serving = tmp_path / "serving.duckdb"
-    _publish(warehouse, serving)
     with duckdb.connect(str(warehouse)) as con:
         con.execute("update fct_orders set amount = 11 where order_key = 'o5'")  # no new version of o5
         con.execute("delete from tested_loads where scope = 'serving:fct_orders'")
@@ -89,9 +93,7 @@ def test_a_mart_dbt_rebuilt_whole_is_published_whole(warehouse, tmp_path):
     _assert_serving_is_the_warehouse(warehouse, serving)
 
 
-def test_a_serving_file_that_is_not_what_the_warehouse_published_is_replaced_whole(warehouse, tmp_path):
-    serving = tmp_path / "serving.duckdb"
-    _publish(warehouse, serving)
+def test_a_serving_file_that_is_not_what_the_warehouse_published_is_replaced_whole(warehouse, serving, tmp_path):
     older = tmp_path / "older.duckdb"
     shutil.copyfile(serving, older)
     with duckdb.connect(str(warehouse)) as con:
@@ -104,9 +106,7 @@ def test_a_serving_file_that_is_not_what_the_warehouse_published_is_replaced_who
     _assert_serving_is_the_warehouse(warehouse, serving)
 
 
-def test_a_new_warehouse_is_published_whole(warehouse, tmp_path):
-    serving = tmp_path / "serving.duckdb"
-    _publish(warehouse, serving)
+def test_a_new_warehouse_is_published_whole(warehouse, serving, tmp_path):
     fresh = tmp_path / "rebuilt.duckdb"
     shutil.copyfile(warehouse, fresh)
     with duckdb.connect(str(fresh)) as con:
@@ -116,10 +116,8 @@ def test_a_new_warehouse_is_published_whole(warehouse, tmp_path):
     _assert_serving_is_the_warehouse(fresh, serving)
 
 
-def test_republishing_a_small_table_keeps_the_record(warehouse, tmp_path):
+def test_republishing_a_small_table_keeps_the_record(warehouse, serving):
     """The alert and reconciliation jobs replace their tables in a copy: the next publish still goes by key."""
-    serving = tmp_path / "serving.duckdb"
-    _publish(warehouse, serving)
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create table rpt_stuck_orders as select 1 as n")
     republish_tables(warehouse, serving, ("rpt_stuck_orders",))
@@ -129,14 +127,12 @@ def test_republishing_a_small_table_keeps_the_record(warehouse, tmp_path):
     _assert_serving_is_the_warehouse(warehouse, serving)
 
 
-def test_a_copy_grown_holes_is_written_anew(warehouse, tmp_path, monkeypatch):
+def test_a_copy_grown_holes_is_written_anew(warehouse, serving, monkeypatch):
     """Rows deleted by key leave free blocks: past the share (lowered here for a small file) a new file is written."""
     from order_pipeline.warehouse import serving_by_key
 
     monkeypatch.setattr(serving_by_key, "MIN_COMPACTION_BYTES", 0)
     monkeypatch.setattr(serving_by_key, "MAX_FREE_SHARE", 0.0)
-    serving = tmp_path / "serving.duckdb"
-    _publish(warehouse, serving)
     with duckdb.connect(str(warehouse)) as con:
         _load(con, 2, range(0, 1000), amount=20)
     assert _publish(warehouse, serving)["fct_orders"] == "by key: 1000 keys"

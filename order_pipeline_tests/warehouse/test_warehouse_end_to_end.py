@@ -233,6 +233,13 @@ def test_gates_validate_the_rows_new_since_they_last_passed(env):
     assert newer["gx:fct_order_lines"] > passed_on["gx:fct_order_lines"] and "gx:dim_customers" not in newer
 
 
+def _publish_modes(result: dg.ExecuteInProcessResult) -> dict[str, str]:
+    """How the run published each table (serving_database's `publish_modes`)."""
+    [published] = [e.materialization for e in result.get_asset_materialization_events()
+                   if e.asset_key == dg.AssetKey("serving_database")]
+    return published.metadata["publish_modes"].value
+
+
 def test_serving_is_updated_by_key_and_equals_the_warehouse(env):
     """After a platform update the big marts are published by key into a copy of serving.duckdb, and every
     published table still equals its warehouse table, row for row."""
@@ -242,10 +249,7 @@ def test_serving_is_updated_by_key_and_equals_the_warehouse(env):
     from order_pipeline.warehouse.serving_by_key import KEYED_MARTS
 
     env.simulator.world.advance(2 * 3600)
-    result = env.run()
-    [published] = [e.materialization for e in result.get_asset_materialization_events()
-                   if e.asset_key == dg.AssetKey("serving_database")]
-    modes = published.metadata["publish_modes"].value
+    modes = _publish_modes(env.run())
     touched = env.query("select count(distinct order_key) from int_order_versions "
                         "where load_id = (select max(load_id) from int_order_versions)", database=env.warehouse)[0][0]
     assert touched > 0 and modes["fct_orders"] == f"by key: {touched} keys"
@@ -284,10 +288,7 @@ def test_a_full_refresh_forgets_what_checks_and_serving_took_in(env):
     after = dict(env.query("select scope, load_id from tested_loads", database=env.warehouse))
     assert "gx:fct_orders" not in after and "serving:fct_orders" not in after
     assert after["serving:fct_order_lines"] == before["serving:fct_order_lines"]
-    result = env.run()
-    [published] = [e.materialization for e in result.get_asset_materialization_events()
-                   if e.asset_key == dg.AssetKey("serving_database")]
-    assert set(published.metadata["publish_modes"].value.values()) == {"whole"}
+    assert set(_publish_modes(env.run()).values()) == {"whole"}
 
 
 def test_cleaning_in_worker_processes_gives_what_the_loader_gives_alone(env, tmp_path, monkeypatch):

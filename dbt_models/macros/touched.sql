@@ -19,3 +19,14 @@
 {% macro create_watermarks() -%}
     create table if not exists mart_watermarks (model varchar primary key, load_id bigint)
 {%- endmacro %}
+
+{#- The filter keeping a mart's input to the touched keys (the `touched` CTE of touched_keys). A whole build
+    touches every key, so it filters nothing: a semi join on all of them cost ~0.5 s per mart on the
+    1M-order benchmark. `column` may be qualified (v.order_key); the CTE's column is its last part. -#}
+{% macro is_touched(column) -%}
+    {%- if is_incremental() -%}
+        {{ column }} in (select {{ column.split('.')[-1] }} from touched)
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}

@@ -10,7 +10,7 @@ with touched as (
 
 versions as (
     select * from {{ ref('int_order_versions') }}
-    where order_key in (select order_key from touched)
+    where {{ is_touched('order_key') }}
     -- the same version delivered twice (an overlapping window) counts once: the first pull that saw it
     qualify row_number() over (partition by order_key, modified_at order by pulled_at, load_id, file_row) = 1
 ),
@@ -20,7 +20,7 @@ line_items as (
            string_agg(coalesce(sku_code, sku_id) || ' x' || quantity, ', ' order by line_id) as items,
            sum(quantity) as units
     from {{ ref('int_order_line_versions') }}
-    where order_key in (select order_key from touched)
+    where {{ is_touched('order_key') }}
     group by landing_file, file_row
 ),
 

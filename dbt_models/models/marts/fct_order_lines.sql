@@ -10,7 +10,7 @@ latest as (
     select order_key, landing_file, file_row, business_date, customer_id,
            max(load_id) over (partition by order_key) as last_load_id
     from {{ ref('int_order_versions') }}
-    where order_key in (select order_key from touched)
+    where {{ is_touched('order_key') }}
     qualify row_number() over (
         partition by order_key order by modified_at desc, pulled_at desc, load_id desc, file_row desc) = 1
 )

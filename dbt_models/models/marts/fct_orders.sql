@@ -8,7 +8,7 @@ with touched as (
 
 versions as (
     select v.* from {{ ref('int_order_versions') }} as v
-    where v.order_key in (select order_key from touched)
+    where {{ is_touched('v.order_key') }}
 ),
 
 history as (

@@ -8,7 +8,7 @@ with touched as (
 
 versions as (
     select * from {{ ref('int_refund_versions') }}
-    where refund_key in (select refund_key from touched)
+    where {{ is_touched('refund_key') }}
 ),
 
 stages as (

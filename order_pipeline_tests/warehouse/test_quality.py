@@ -47,7 +47,7 @@ SQL = {
     "fct_order_lines": f"""select 'taobao:s1:' || i || ':1' as order_line_key, 'taobao:s1:' || i as order_key,
         (1 + i % 3)::integer as quantity, 9.90::decimal(18,2) as unit_price,
         (9.90 * (1 + i % 3))::decimal(18,2) as line_amount, 'paid' as status, 'sku_' || i as sku_id,
-        '保温杯 500ml' as title from range({N}) t(i)""",
+        'item_' || i as product_id, '保温杯 500ml' as title from range({N}) t(i)""",
     "fct_refunds": f"""select 'r' || i as refund_key, 'refunded' as status, 'return_and_refund' as refund_type,
         5.00::decimal(18,2) as amount, 1::integer as quantity, {_T0} as created_at,
         {_T0} + interval 1 day as modified_at from range({N}) t(i)""",
@@ -162,7 +162,6 @@ def test_staging_skips_quarantined_rows():
 
 @pytest.mark.parametrize(("suite", "column", "value", "gate"), [
     (LINES, "quantity", 0, "quantity_positive"),
-    (LINES, "sku_id", None, "sku_id_not_null"),
     (LINES, "title", "保温杯\u00ad500ml", "title_no_invisible_chars"),
     (LINES, "status", "unknown", "status_known"),
     (REFUNDS, "refund_type", "unknown", "refund_type_known"),
@@ -174,6 +173,17 @@ def test_other_marts_gates(suite, column, value, gate):
     data = frame(suite.name)
     data.loc[5, column] = value
     assert evaluate(suite, data, NOW).errors == [gate]
+
+
+def test_a_line_without_sku_passes_and_one_without_product_only_warns():
+    """A Taobao item without SKUs sends no sku_id (its num_iid is the product): a real sale, never blocked."""
+    lines = frame("fct_order_lines")
+    lines.loc[5, "sku_id"] = None
+    outcome = evaluate(LINES, lines, NOW)
+    assert outcome.passed and not outcome.warnings
+    lines.loc[5, "product_id"] = None
+    outcome = evaluate(LINES, lines, NOW)
+    assert outcome.passed and outcome.warnings == ["product_identified"]
 
 
 def test_a_gate_gx_cannot_evaluate_fails_closed():

@@ -1,4 +1,10 @@
--- Every order line of every clean landed order version, all platforms.
+{#- A view, not a table like the other intermediate models: a plain union with two key columns and no join, which
+    the marts read at the cost of a scan (+0.1 s for an incremental run), while writing it as a table cost 3.3 s
+    of a 1M-order full build. -#}
+{{ config(materialized='view') }}
+-- Every order line of every landed order version with valid JSON, all platforms. The lines of a version
+-- quarantined in staging are here too (with a NULL order_key when the order had no id); the marts take only
+-- the lines of the clean versions in int_order_versions, by landing_file and file_row.
 with lines as (
     {{ union_platforms('order_lines', [
         ('platform', 'varchar'), ('shop_key', 'varchar'), ('order_id', 'varchar'), ('line_id', 'varchar'),

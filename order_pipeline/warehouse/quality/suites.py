@@ -83,8 +83,14 @@ FCT_ORDERS_RECEIVER_SHARES = Suite(
 )
 
 FCT_ORDER_LINES = Suite(
-    name="fct_order_lines", table="fct_order_lines", version=1, load_column="last_load_id",
-    columns=("order_line_key", "order_key", "quantity", "unit_price", "line_amount", "status", "sku_id", "title"),
+    name="fct_order_lines", table="fct_order_lines", version=2, load_column="last_load_id",
+    columns=("order_line_key", "order_key", "quantity", "unit_price", "line_amount", "status", "sku_id",
+             "product_id", "title"),
+    derived={
+        # A Taobao item without SKUs has no sku_id (its product is the item, num_iid), so sku_id alone is no rule;
+        # a line naming neither is shown, not blocked: its money and quantity still count.
+        "product_identified": lambda f: (f["sku_id"].notna() | f["product_id"].notna()).astype(bool),
+    },
     gates=(
         *unique_key("order_line_key"),
         gate("order_key_not_null", "ExpectColumnValuesToNotBeNull", E, "order_line_key", column="order_key"),
@@ -92,7 +98,7 @@ FCT_ORDER_LINES = Suite(
               min_value=0, strict_min=True),
         *non_negative("order_line_key", "unit_price", "line_amount"),
         gate("status_known", "ExpectColumnValuesToBeInSet", E, "status", column="status", value_set=LINE_STATUSES),
-        gate("sku_id_not_null", "ExpectColumnValuesToNotBeNull", E, "order_line_key", column="sku_id"),
+        all_true("product_identified", "product_identified", W, "order_line_key"),
         visible("title"),
     ),
 )

@@ -55,7 +55,9 @@ lines as (
 typed as (
     select
         lines.*,
-        case
+        -- an item without order_item_id (never in a well-formed order) is keyed by its position, as JD keys a
+        -- line without SKU: the line and its order version stay in, and the key cannot collide with an id
+        coalesce(case
             when len(list_distinct(order_item_ids)) = len(order_item_ids) then item.order_item_id  -- the usual case
             when list_count(list_filter(order_item_ids, lambda x: x = item.order_item_id)) = 1
                 then item.order_item_id
@@ -63,7 +65,7 @@ typed as (
                 then item.order_item_id || '-' || item.model_id
             -- the same model twice under one order_item_id (e.g. a gift): its position in item_list decides
             else item.order_item_id || '-' || item.model_id || '-' || item_position
-        end as line_id,
+        end, '#' || item_position) as line_id,
         case order_status
             when 'UNPAID' then 'unpaid'
             when 'READY_TO_SHIP' then 'paid'

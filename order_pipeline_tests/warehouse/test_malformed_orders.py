@@ -1,0 +1,126 @@
+"""Malformed orders as real platforms send them now and then: none blocks the warehouse, none disappears.
+
+The simulator's payloads are well-formed, so these records are made from ones it served: a landed payload with
+a key field taken out, landed as a new order in a file laid out as the landing writer lays it out (its other
+columns, the encrypted receiver fields included, copied). Before, a line without its id, or an order without
+an id that still had lines, failed an ERROR test of the whole build; a Taobao item without SKUs (a real,
+documented case) failed the fct_order_lines gate and stopped publishing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from order_pipeline.simulator.config import WorldConfig
+from order_pipeline_tests.conftest import TEST_START
+from order_pipeline_tests.warehouse.pipeline_run import PipelineEnv, pipeline_env
+
+WORLD = WorldConfig(seed=23, start=TEST_START, history_days=1, horizon_days=1, orders_per_shop_per_day=6,
+                    nasty_share=0.0, frozen=True)
+
+
+def _without(record: dict, path: tuple[str | int, ...]) -> dict:
+    """`record` with the field at `path` (keys and list positions) removed."""
+    parent = record
+    for step in path[:-1]:
+        parent = parent[step]
+    parent.pop(path[-1], None)
+    return record
+
+
+def _land_variants(landing: Path, platform: str, variants: dict[str, tuple[str, callable]]) -> dict[str, str]:
+    """One new landing file of `platform` orders: per variant name, a landed payload changed by its function
+    and keyed by a new order id (written under the id field given). Returns variant name -> new order id."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files = sorted((landing / "orders" / f"platform={platform}").glob("**/*.parquet"))
+    source = pq.read_table(files[0])
+    rows = source.slice(0, 1).to_pylist()[0]
+    table_rows, ids = [], {}
+    for n, (name, (id_field, change)) in enumerate(variants.items()):
+        record = json.loads(rows["payload"])
+        new_id = f"{record.get(id_field) or 'x'}9{n}"
+        record[id_field] = new_id
+        record = change(record)
+        table_rows.append({**rows, "record_key": new_id, "payload": json.dumps(record, ensure_ascii=False)})
+        ids[name] = new_id
+    target = files[0].parent / f"crafted-{platform}.parquet"
+    pq.write_table(pa.Table.from_pylist(table_rows, schema=source.schema), target)
+    return ids
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory) -> PipelineEnv:
+    with pipeline_env(tmp_path_factory.mktemp("malformed"), WORLD) as pipeline:
+        assert pipeline.run().success
+        yield pipeline
+
+
+def _warehouse(env: PipelineEnv, sql: str, params: list | None = None) -> list[tuple]:
+    return env.query(sql, params, database=env.warehouse)
+
+
+def test_malformed_lines_and_orders_are_kept_or_quarantined_and_never_block(env):
+    landing = env.data_dir / "landing"
+    taobao = _land_variants(landing, "taobao", {
+        # an item without SKUs: no sku_id, no outer_sku_id (taobao.trade.fullinfo.get documents both optional)
+        "no_sku": ("tid_str", lambda r: _without(_without(r, ("orders", "order", 0, "sku_id")),
+                                                 ("orders", "order", 0, "outer_sku_id"))),
+        "no_oid": ("tid_str", lambda r: _without(_without(r, ("orders", "order", 0, "oid")),
+                                                 ("orders", "order", 0, "oid_str"))),
+    })
+    douyin = _land_variants(landing, "douyin", {
+        "no_line_id": ("order_id", lambda r: _without(r, ("sku_order_list", 0, "order_id"))),
+        "no_order_id": ("order_id", lambda r: {k: v for k, v in r.items() if k != "order_id"}),
+    })
+    shopee = _land_variants(landing, "shopee", {
+        "no_item_id": ("order_sn", lambda r: _without(r, ("item_list", 0, "order_item_id"))),
+    })
+
+    result = env.run(job="warehouse_job", raise_on_error=False)
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+
+    def line(platform: str, order_id: str) -> tuple:
+        rows = env.query("select line_id, sku_id, product_id, sku_code from fct_order_lines "
+                         "where platform = ? and order_id = ? order by line_id", [platform, order_id])
+        assert rows, (platform, order_id)
+        return rows[0]
+
+    no_sku = line("taobao", taobao["no_sku"])
+    assert no_sku[1] is None and no_sku[2] is not None and no_sku[3], "the item is the product, outer_iid its code"
+    assert line("taobao", taobao["no_oid"])[0] == "#1"
+    assert line("douyin", douyin["no_line_id"])[0] == "#1"
+    assert line("shopee", shopee["no_item_id"])[0] == "#1"
+    for platform, order_id in (("taobao", taobao["no_sku"]), ("taobao", taobao["no_oid"]),
+                               ("douyin", douyin["no_line_id"]), ("shopee", shopee["no_item_id"])):
+        assert env.query("select count(*) from fct_orders where platform = ? and order_id = ?",
+                         [platform, order_id]) == [(1,)]
+
+    # the Douyin order without its id: quarantined with the reason, its lines in no mart
+    crafted = _warehouse(env, "select landing_file, file_row from landing.orders where landing_file like ? "
+                              "order by file_row", ["%crafted-douyin.parquet"])
+    reasons = env.query("select reason from fct_quarantine where stream = 'orders' and landing_file = ? "
+                        "and file_row = ?", list(crafted[1]))
+    assert reasons == [("missing_key",)]
+    landed = _warehouse(env, "select count(*) from landing.orders")[0][0]
+    clean = _warehouse(env, "select count(*) from int_order_versions")[0][0]
+    quarantined = env.query("select count(*) from fct_quarantine where stream = 'orders'")[0][0]
+    assert landed == clean + quarantined
+    assert env.query("select count(*) from fct_order_lines where order_key is null or line_id is null") == [(0,)]
+
+
+def test_the_line_union_is_a_view_the_marts_read(env):
+    """int_order_line_versions is not written: it is the union of the staging line models, read by the marts."""
+    with duckdb.connect(str(env.warehouse), read_only=True) as con:
+        kinds = dict(con.execute("select table_name, table_type from information_schema.tables "
+                                 "where table_name like 'int_%'").fetchall())
+        assert kinds["int_order_line_versions"] == "VIEW" and kinds["int_order_versions"] == "BASE TABLE"
+        union = con.execute("select count(*) from int_order_line_versions").fetchall()[0][0]
+        staged = sum(con.execute(f"select count(*) from stg_{p}__order_lines").fetchall()[0][0]
+                     for p in ("taobao", "jd", "douyin", "shopee"))
+    assert union == staged > 0

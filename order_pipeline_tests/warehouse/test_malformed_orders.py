@@ -10,6 +10,7 @@ documented case) failed the fct_order_lines gate and stopped publishing.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -19,7 +20,7 @@ from order_pipeline.simulator.config import WorldConfig
 from order_pipeline_tests.conftest import TEST_START
 from order_pipeline_tests.warehouse.pipeline_run import PipelineEnv, pipeline_env
 
-WORLD = WorldConfig(seed=23, start=TEST_START, history_days=1, horizon_days=1, orders_per_shop_per_day=6,
+WORLD = WorldConfig(seed=23, start=TEST_START, history_days=1, horizon_days=1, orders_per_shop_per_day=10,
                     nasty_share=0.0, frozen=True)
 
 
@@ -32,26 +33,39 @@ def _without(record: dict, path: tuple[str | int, ...]) -> dict:
     return record
 
 
-def _land_variants(landing: Path, platform: str, variants: dict[str, tuple[str, callable]]) -> dict[str, str]:
-    """One new landing file of `platform` orders: per variant name, a landed payload changed by its function
-    and keyed by a new order id (written under the id field given). Returns variant name -> new order id."""
+def _land_variants(landing: Path, platform: str, lines: str, min_lines: int,
+                   variants: dict[str, tuple[str, Callable[[dict], dict]]]) -> dict[str, str]:
+    """One new landing file of `platform` orders: per variant name, the first landed payload with `min_lines`
+    lines or more (under the key path `lines`) changed by the variant's function and keyed by a new order id,
+    written under the id field the variant names. Returns variant name -> new order id."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     files = sorted((landing / "orders" / f"platform={platform}").glob("**/*.parquet"))
-    source = pq.read_table(files[0])
-    rows = source.slice(0, 1).to_pylist()[0]
-    table_rows, ids = [], {}
+    source = pa.concat_tables(pq.read_table(f) for f in files)
+
+    def line_count(payload: str) -> int:
+        record = json.loads(payload)
+        for step in lines.split("."):
+            record = record.get(step) or {}
+        return len(record)
+
+    row = next(r for r in source.to_pylist() if line_count(r["payload"]) >= min_lines)
+    rows, ids = [], {}
     for n, (name, (id_field, change)) in enumerate(variants.items()):
-        record = json.loads(rows["payload"])
+        record = json.loads(row["payload"])
         new_id = f"{record.get(id_field) or 'x'}9{n}"
         record[id_field] = new_id
-        record = change(record)
-        table_rows.append({**rows, "record_key": new_id, "payload": json.dumps(record, ensure_ascii=False)})
+        rows.append({**row, "record_key": new_id, "payload": json.dumps(change(record), ensure_ascii=False)})
         ids[name] = new_id
-    target = files[0].parent / f"crafted-{platform}.parquet"
-    pq.write_table(pa.Table.from_pylist(table_rows, schema=source.schema), target)
+    pq.write_table(pa.Table.from_pylist(rows, schema=source.schema), files[0].parent / f"crafted-{platform}.parquet")
     return ids
+
+
+def _second_line_repeats_the_first_id(record: dict) -> dict:
+    lines = record["sku_order_list"]
+    lines[1]["order_id"] = lines[0]["order_id"]
+    return record
 
 
 @pytest.fixture(scope="module")
@@ -67,18 +81,19 @@ def _warehouse(env: PipelineEnv, sql: str, params: list | None = None) -> list[t
 
 def test_malformed_lines_and_orders_are_kept_or_quarantined_and_never_block(env):
     landing = env.data_dir / "landing"
-    taobao = _land_variants(landing, "taobao", {
+    taobao = _land_variants(landing, "taobao", "orders.order", 1, {
         # an item without SKUs: no sku_id, no outer_sku_id (taobao.trade.fullinfo.get documents both optional)
         "no_sku": ("tid_str", lambda r: _without(_without(r, ("orders", "order", 0, "sku_id")),
                                                  ("orders", "order", 0, "outer_sku_id"))),
         "no_oid": ("tid_str", lambda r: _without(_without(r, ("orders", "order", 0, "oid")),
                                                  ("orders", "order", 0, "oid_str"))),
     })
-    douyin = _land_variants(landing, "douyin", {
+    douyin = _land_variants(landing, "douyin", "sku_order_list", 2, {
         "no_line_id": ("order_id", lambda r: _without(r, ("sku_order_list", 0, "order_id"))),
+        "line_id_twice": ("order_id", _second_line_repeats_the_first_id),
         "no_order_id": ("order_id", lambda r: {k: v for k, v in r.items() if k != "order_id"}),
     })
-    shopee = _land_variants(landing, "shopee", {
+    shopee = _land_variants(landing, "shopee", "item_list", 1, {
         "no_item_id": ("order_sn", lambda r: _without(r, ("item_list", 0, "order_item_id"))),
     })
 
@@ -86,18 +101,25 @@ def test_malformed_lines_and_orders_are_kept_or_quarantined_and_never_block(env)
     assert result.success, [e.message for e in result.all_events if e.is_failure]
 
     def line(platform: str, order_id: str) -> tuple:
-        rows = env.query("select line_id, sku_id, product_id, sku_code from fct_order_lines "
+        rows = env.query("select line_id from fct_order_lines "
                          "where platform = ? and order_id = ? order by line_id", [platform, order_id])
         assert rows, (platform, order_id)
         return rows[0]
 
-    no_sku = line("taobao", taobao["no_sku"])
-    assert no_sku[1] is None and no_sku[2] is not None and no_sku[3], "the item is the product, outer_iid its code"
+    no_sku = env.query("select product_id, sku_code from fct_order_lines where platform = 'taobao' "
+                       "and order_id = ? and sku_id is null", [taobao["no_sku"]])
+    assert len(no_sku) == 1 and all(no_sku[0]), "the item is the product, its outer_iid the code"
     assert line("taobao", taobao["no_oid"])[0] == "#1"
     assert line("douyin", douyin["no_line_id"])[0] == "#1"
+    twice = {r[0] for r in env.query("select line_id from fct_order_lines where platform = 'douyin' "
+                                     "and order_id = ?", [douyin["line_id_twice"]])}
+    repeated = {line_id for line_id in twice if "#" in line_id}
+    assert len(repeated) == 2 and {i.split("#")[1] for i in repeated} == {"1", "2"}, twice
+    assert len({i.split("#")[0] for i in repeated}) == 1, "one id, told apart by position"
     assert line("shopee", shopee["no_item_id"])[0] == "#1"
     for platform, order_id in (("taobao", taobao["no_sku"]), ("taobao", taobao["no_oid"]),
-                               ("douyin", douyin["no_line_id"]), ("shopee", shopee["no_item_id"])):
+                               ("douyin", douyin["no_line_id"]), ("douyin", douyin["line_id_twice"]),
+                               ("shopee", shopee["no_item_id"])):
         assert env.query("select count(*) from fct_orders where platform = ? and order_id = ?",
                          [platform, order_id]) == [(1,)]
 
@@ -105,7 +127,7 @@ def test_malformed_lines_and_orders_are_kept_or_quarantined_and_never_block(env)
     crafted = _warehouse(env, "select landing_file, file_row from landing.orders where landing_file like ? "
                               "order by file_row", ["%crafted-douyin.parquet"])
     reasons = env.query("select reason from fct_quarantine where stream = 'orders' and landing_file = ? "
-                        "and file_row = ?", list(crafted[1]))
+                        "and file_row = ?", list(crafted[list(douyin).index("no_order_id")]))
     assert reasons == [("missing_key",)]
     landed = _warehouse(env, "select count(*) from landing.orders")[0][0]
     clean = _warehouse(env, "select count(*) from int_order_versions")[0][0]

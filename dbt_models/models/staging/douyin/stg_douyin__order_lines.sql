@@ -35,6 +35,7 @@ lines as (
         j.logistics_info as parcels,
         -- no WHERE on j here: a filter on j is pushed below the projection and parses every payload twice;
         -- unnest of a NULL list (unreadable JSON, no sku_order_list) yields no row anyway
+        list_transform(j.sku_order_list, lambda o: nullif(o.order_id, '')) as line_ids,
         unnest(j.sku_order_list) as line,
         generate_subscripts(j.sku_order_list, 1) as line_position
     from parsed
@@ -42,10 +43,8 @@ lines as (
 
 raw as (
     select
-        lines.* exclude (line, parcels, line_position),
-        -- a sku order without its id (never in a well-formed order) is keyed by its position, as JD keys a line
-        -- without SKU: the line and its order version stay in, and the key cannot collide with a numeric id
-        coalesce(nullif(line.order_id, ''), '#' || line_position) as line_id,
+        lines.* exclude (line, parcels, line_ids, line_position),
+        {{ line_key("nullif(line.order_id, '')", 'line_ids', 'line_position') }} as line_id,
         nullif(line.sku_id, '') as sku_id,
         -- the merchant's SKU code: `code` (商家后台商品编码, the same code sku.list returns), else out_sku_id
         coalesce(nullif(line.code, ''), nullif(line.out_sku_id, '')) as sku_code,

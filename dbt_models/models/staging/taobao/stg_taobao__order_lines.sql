@@ -26,6 +26,8 @@ lines as (
         {{ local_time('j.modified') }} as modified_at,
         nullif(trim(j.post_fee), '') as post_fee,
         len(j.orders."order") as lines_in_trade,
+        list_transform(j.orders."order", lambda o: coalesce(nullif(trim(o.oid_str), ''), nullif(trim(o.oid), '')))
+            as line_ids,
         unnest(j.orders."order") as line,
         generate_subscripts(j.orders."order", 1) as line_position
     from parsed
@@ -54,9 +56,9 @@ select
     'taobao' as platform,
     typed.shop_key,
     typed.order_id,
-    -- a sub-order without its oid (never in a well-formed trade) is keyed by its position, as JD keys a line
-    -- without SKU: the line and its order version stay in, and the key cannot collide with a numeric oid
-    coalesce(nullif(trim(line.oid_str), ''), nullif(trim(line.oid), ''), '#' || typed.line_position) as line_id,
+    -- the sub-order id: oid_str, else the raw JSON text of oid (exact above 2^53)
+    {{ line_key("coalesce(nullif(trim(line.oid_str), ''), nullif(trim(line.oid), ''))", 'typed.line_ids',
+                'typed.line_position') }} as line_id,
     nullif(trim(line.sku_id), '') as sku_id,
     -- outer_sku_id is the merchant's SKU code; an item without SKUs has no sku_id, its code is the item's outer_iid
     coalesce(

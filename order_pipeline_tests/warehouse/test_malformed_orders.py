@@ -4,7 +4,8 @@ The simulator's payloads are well-formed, so these records are made from ones it
 a key field taken out, landed as a new order in a file laid out as the landing writer lays it out (its other
 columns, the encrypted receiver fields included, copied). Before, a line without its id, or an order without
 an id that still had lines, failed an ERROR test of the whole build; a Taobao item without SKUs (a real,
-documented case) failed the fct_order_lines gate and stopped publishing.
+documented case) or a product title with an emoji joined by a zero-width joiner failed a fct_order_lines gate
+and stopped publishing.
 """
 
 from __future__ import annotations
@@ -62,6 +63,15 @@ def _land_variants(landing: Path, platform: str, lines: str, min_lines: int,
     return ids
 
 
+TITLE_SENT = "\u2764\ufe0f\u200d\U0001f525 Laptop\u00adstand\tPro\u200b "  # a ZWJ emoji, soft hyphen, tab
+TITLE_SHOWN = "\u2764\ufe0f\U0001f525 Laptopstand Pro"
+
+
+def _title_with_invisible_characters(record: dict) -> dict:
+    record["item_list"][0]["item_name"] = TITLE_SENT
+    return record
+
+
 def _second_line_repeats_the_first_id(record: dict) -> dict:
     lines = record["sku_order_list"]
     lines[1]["order_id"] = lines[0]["order_id"]
@@ -95,6 +105,7 @@ def test_malformed_lines_and_orders_are_kept_or_quarantined_and_never_block(env)
     })
     shopee = _land_variants(landing, "shopee", "item_list", 1, {
         "no_item_id": ("order_sn", lambda r: _without(r, ("item_list", 0, "order_item_id"))),
+        "joined_emoji_title": ("order_sn", _title_with_invisible_characters),
     })
 
     result = env.run(job="warehouse_job", raise_on_error=False)
@@ -117,9 +128,12 @@ def test_malformed_lines_and_orders_are_kept_or_quarantined_and_never_block(env)
     assert len(repeated) == 2 and {i.split("#")[1] for i in repeated} == {"1", "2"}, twice
     assert len({i.split("#")[0] for i in repeated}) == 1, "one id, told apart by position"
     assert line("shopee", shopee["no_item_id"])[0] == "#1"
+    titles = {r[0] for r in env.query("select title from fct_order_lines where platform = 'shopee' and order_id = ?",
+                                      [shopee["joined_emoji_title"]])}
+    assert TITLE_SHOWN in titles, titles
     for platform, order_id in (("taobao", taobao["no_sku"]), ("taobao", taobao["no_oid"]),
                                ("douyin", douyin["no_line_id"]), ("douyin", douyin["line_id_twice"]),
-                               ("shopee", shopee["no_item_id"])):
+                               ("shopee", shopee["no_item_id"]), ("shopee", shopee["joined_emoji_title"])):
         assert env.query("select count(*) from fct_orders where platform = ? and order_id = ?",
                          [platform, order_id]) == [(1,)]
 

@@ -49,7 +49,7 @@ raw as (
         -- the merchant's SKU code: `code` (商家后台商品编码, the same code sku.list returns), else out_sku_id
         coalesce(nullif(line.code, ''), nullif(line.out_sku_id, '')) as sku_code,
         nullif(line.product_id, '') as product_id,
-        line.product_name as title,
+        {{ visible_text("line.product_name") }} as title,
         try_cast(line.item_num as integer) as quantity,
         -- unit price: the real platform sends origin_amount = unit price (商品现价) with sum_amount = price x qty;
         -- without sum_amount (the simulator) origin_amount is the line's list total

@@ -101,7 +101,7 @@ select
     nullif(trim(typed.item.skuId), '') as sku_id,
     nullif(trim(typed.item.outerSkuId), '') as sku_code,
     nullif(trim(typed.item.wareId), '') as product_id,
-    typed.item.skuName as title,
+    {{ visible_text("typed.item.skuName") }} as title,
     typed.quantity,
     typed.unit_price,
     cast((typed.list_fen - typed.discount_fen) / 100 as decimal(18, 2)) as line_amount,

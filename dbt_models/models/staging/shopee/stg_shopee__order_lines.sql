@@ -97,7 +97,7 @@ select
     coalesce(nullif(typed.item.model_id, '0'), typed.item.item_id) as sku_id,
     coalesce(nullif(trim(typed.item.model_sku), ''), nullif(trim(typed.item.item_sku), '')) as sku_code,
     typed.item.item_id as product_id,
-    typed.item.item_name as title,
+    {{ visible_text("typed.item.item_name") }} as title,
     typed.quantity,
     typed.unit_price,
     -- what the buyer pays for the line before order-level vouchers (Shopee prices items, not lines)

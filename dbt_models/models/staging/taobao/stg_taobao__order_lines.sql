@@ -66,7 +66,7 @@ select
         case when nullif(trim(line.sku_id), '') is null then nullif(trim(line.outer_iid), '') end
     ) as sku_code,
     nullif(trim(line.num_iid), '') as product_id,
-    line.title,
+    {{ visible_text("line.title") }} as title,
     try_cast(line.num as integer) as quantity,
     {{ major_units('line.price') }} as unit_price,
     try_cast(typed.paid as decimal(18, 2)) as line_amount,

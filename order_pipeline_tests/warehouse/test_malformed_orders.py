@@ -4,8 +4,9 @@ The simulator's payloads are well-formed, so these records are made from ones it
 a key field taken out, landed as a new order in a file laid out as the landing writer lays it out (its other
 columns, the encrypted receiver fields included, copied). Before, a line without its id, or an order without
 an id that still had lines, failed an ERROR test of the whole build; a Taobao item without SKUs (a real,
-documented case) or a product title with an emoji joined by a zero-width joiner failed a fct_order_lines gate
-and stopped publishing.
+documented case), a product title with an emoji joined by a zero-width joiner, or a line sold zero times
+failed a fct_order_lines gate, and an order without lines the fct_orders order-total gate: each stopped
+publishing for everyone.
 """
 
 from __future__ import annotations
@@ -72,6 +73,11 @@ def _title_with_invisible_characters(record: dict) -> dict:
     return record
 
 
+def _first_line_sold_zero_times(record: dict) -> dict:
+    record["sku_order_list"][0]["item_num"] = 0
+    return record
+
+
 def _second_line_repeats_the_first_id(record: dict) -> dict:
     lines = record["sku_order_list"]
     lines[1]["order_id"] = lines[0]["order_id"]
@@ -97,11 +103,13 @@ def test_malformed_lines_and_orders_are_kept_or_quarantined_and_never_block(env)
                                                  ("orders", "order", 0, "outer_sku_id"))),
         "no_oid": ("tid_str", lambda r: _without(_without(r, ("orders", "order", 0, "oid")),
                                                  ("orders", "order", 0, "oid_str"))),
+        "no_lines": ("tid_str", lambda r: {**r, "orders": {"order": []}}),
     })
     douyin = _land_variants(landing, "douyin", "sku_order_list", 2, {
         "no_line_id": ("order_id", lambda r: _without(r, ("sku_order_list", 0, "order_id"))),
         "line_id_twice": ("order_id", _second_line_repeats_the_first_id),
         "no_order_id": ("order_id", lambda r: {k: v for k, v in r.items() if k != "order_id"}),
+        "zero_quantity": ("order_id", _first_line_sold_zero_times),
     })
     shopee = _land_variants(landing, "shopee", "item_list", 1, {
         "no_item_id": ("order_sn", lambda r: _without(r, ("item_list", 0, "order_item_id"))),
@@ -137,12 +145,18 @@ def test_malformed_lines_and_orders_are_kept_or_quarantined_and_never_block(env)
         assert env.query("select count(*) from fct_orders where platform = ? and order_id = ?",
                          [platform, order_id]) == [(1,)]
 
-    # the Douyin order without its id: quarantined with the reason, its lines in no mart
-    crafted = _warehouse(env, "select landing_file, file_row from landing.orders where landing_file like ? "
-                              "order by file_row", ["%crafted-douyin.parquet"])
-    reasons = env.query("select reason from fct_quarantine where stream = 'orders' and landing_file = ? "
-                        "and file_row = ?", list(crafted[list(douyin).index("no_order_id")]))
-    assert reasons == [("missing_key",)]
+    # the versions that cannot be used: quarantined with the reason, and in no mart
+    def reason(platform: str, variants: dict[str, str], name: str) -> list[tuple]:
+        file_row = list(variants).index(name)
+        return env.query("select reason from fct_quarantine where stream = 'orders' and landing_file like ? "
+                         "and file_row = ?", [f"%crafted-{platform}.parquet", file_row])
+
+    assert reason("douyin", douyin, "no_order_id") == [("missing_key",)]
+    assert reason("douyin", douyin, "zero_quantity") == [("unparseable_quantity",)]
+    assert reason("taobao", taobao, "no_lines") == [("no_lines",)]
+    for platform, order_id in (("douyin", douyin["zero_quantity"]), ("taobao", taobao["no_lines"])):
+        assert env.query("select count(*) from fct_orders where platform = ? and order_id = ?",
+                         [platform, order_id]) == [(0,)]
     landed = _warehouse(env, "select count(*) from landing.orders")[0][0]
     clean = _warehouse(env, "select count(*) from int_order_versions")[0][0]
     quarantined = env.query("select count(*) from fct_quarantine where stream = 'orders'")[0][0]

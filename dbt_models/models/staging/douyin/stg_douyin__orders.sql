@@ -16,7 +16,7 @@ parsed as (
             "exp_ship_time": "VARCHAR", "update_time": "VARCHAR",
             "order_amount": "VARCHAR", "pay_amount": "VARCHAR", "post_amount": "VARCHAR",
             "promotion_amount": "VARCHAR", "buyer_words": "VARCHAR",
-            "sku_order_list": [ {"origin_amount": "VARCHAR", "sum_amount": "VARCHAR"} ]
+            "sku_order_list": [ {"origin_amount": "VARCHAR", "sum_amount": "VARCHAR", "item_num": "VARCHAR"} ]
         }')) as j,
         payload
     from landed
@@ -45,6 +45,7 @@ raw as (
         case when len(j.sku_order_list) > 0 then list_bool_and(list_transform(j.sku_order_list,
             lambda x: try_cast(coalesce(x.sum_amount, x.origin_amount) as decimal(18, 0)) is not null)) end as lines_complete,
         coalesce(len(j.sku_order_list), 0) as line_count,
+        {{ lines_problem('j.sku_order_list', 'item_num') }} as lines_problem,
         coalesce(j.buyer_words, '') <> '' as buyer_message_present
     from parsed
 ),
@@ -128,6 +129,7 @@ select
             or (amounts.promotion_amount_raw is not null and amounts.discount_amount is null) then 'unparseable_amount'
         when amounts.order_amount_major < 0 or amounts.paid_amount < 0 or amounts.shipping_fee < 0
             or amounts.discount_amount < 0 or amounts.goods_amount < 0 then 'negative_amount'
+        else amounts.lines_problem
     end as quarantine_reason
 from amounts
 left join {{ source('landing', 'shops') }} as shops on shops.shop_key = amounts.shop_key

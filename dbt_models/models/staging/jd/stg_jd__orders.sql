@@ -26,7 +26,7 @@ items as (
     -- the lines' prices are money fields of the record too: a bad one quarantines the order version
     select
         parsed.*,
-        case when starts_with(f[13], '[') then try(from_json(f[13], '[{"jdPrice": "VARCHAR"}]')) end as line_items
+        case when starts_with(f[13], '[') then try(from_json(f[13], '[{"jdPrice": "VARCHAR", "itemTotal": "VARCHAR"}]')) end as line_items
     from parsed
 ),
 
@@ -46,6 +46,7 @@ typed as (
         case when trim(f[5]) not in {{ zero_times }} then {{ local_time('f[5]') }} end as ended_at,
         case when trim(f[11]) not in {{ zero_times }} then {{ local_time('f[11]') }} end as modified_at,
         len(line_items) as line_count,
+        {{ lines_problem('line_items', 'itemTotal') }} as lines_problem,
         list_filter(list_transform(line_items, lambda i: nullif(trim(i.jdPrice), '')), lambda p: p is not null)
             as line_prices
     from items
@@ -118,6 +119,7 @@ select
             or mapped.paid_amount < 0 or mapped.seller_amount < 0
             or list_bool_or(list_transform(mapped.line_prices, lambda p: {{ major_units('p') }} < 0))
             then 'negative_amount'
+        else mapped.lines_problem
     end as quarantine_reason
 from mapped
 left join {{ source('landing', 'shops') }} as shops on shops.shop_key = mapped.shop_key

@@ -49,6 +49,7 @@ fields as (
         nullif(trim(j.actual_shipping_fee), '') as actual_shipping_fee_raw,
         j.message_to_seller,
         len(j.item_list) as line_count,
+        {{ lines_problem('j.item_list', 'model_quantity_purchased') }} as lines_problem,
         -- list price x quantity per line, NULL where either is unreadable
         list_transform(j.item_list, lambda i:
             {{ major_units('i.model_original_price') }} * try_cast(i.model_quantity_purchased as integer)
@@ -142,6 +143,7 @@ select
             or typed.bad_line_amount then 'unparseable_amount'
         when typed.paid_amount < 0 or typed.shipping_fee < 0 or typed.actual_shipping_fee < 0
             or typed.negative_line_amount then 'negative_amount'
+        else typed.lines_problem
     end as quarantine_reason
 from typed
 left join {{ source('landing', 'shops') }} as shops on shops.shop_key = typed.shop_key

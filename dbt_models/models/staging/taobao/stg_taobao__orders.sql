@@ -6,7 +6,7 @@
 {%- set shape = '{"tid_str": "VARCHAR", "tid": "VARCHAR", "status": "VARCHAR", "created": "VARCHAR",'
     ~ ' "pay_time": "VARCHAR", "consign_time": "VARCHAR", "end_time": "VARCHAR", "modified": "VARCHAR",'
     ~ ' "delivery_time": "VARCHAR", "total_fee": "VARCHAR", "post_fee": "VARCHAR", "discount_fee": "VARCHAR",'
-    ~ ' "payment": "VARCHAR", "buyer_message": "VARCHAR", "orders": {"order": [{"oid": "VARCHAR"}]}}' %}
+    ~ ' "payment": "VARCHAR", "buyer_message": "VARCHAR", "orders": {"order": [{"oid": "VARCHAR", "num": "VARCHAR"}]}}' %}
 
 with landed as (
     select load_id, landing_file, file_row, shop_key, payload, pull_id, pulled_at
@@ -36,7 +36,8 @@ fields as (
         nullif(trim(j.payment), '') as payment_raw,
         j.created, j.pay_time, j.consign_time, j.end_time, j.modified, j.delivery_time,
         j.buyer_message,
-        len(j.orders."order") as line_count
+        len(j.orders."order") as line_count,
+        {{ lines_problem('j.orders."order"', 'num') }} as lines_problem
     from parsed
 ),
 
@@ -108,6 +109,7 @@ select
             or (typed.payment_raw is not null and typed.paid_amount is null) then 'unparseable_amount'
         when typed.goods_amount < 0 or typed.shipping_fee < 0 or typed.paid_amount < 0
             or {{ major_units('typed.discount_fee_raw') }} < 0 then 'negative_amount'
+        else typed.lines_problem
     end as quarantine_reason
 from typed
 left join {{ source('landing', 'shops') }} as shops on shops.shop_key = typed.shop_key

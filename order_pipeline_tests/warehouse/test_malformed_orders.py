@@ -5,8 +5,8 @@ a key field taken out, landed as a new order in a file laid out as the landing w
 columns, the encrypted receiver fields included, copied). Before, a line without its id, or an order without
 an id that still had lines, failed an ERROR test of the whole build; a Taobao item without SKUs (a real,
 documented case), a product title with an emoji joined by a zero-width joiner, or a line sold zero times
-failed a fct_order_lines gate, and an order without lines the fct_orders order-total gate: each stopped
-publishing for everyone.
+failed a fct_order_lines gate, an order without lines the fct_orders order-total gate, an order modified a
+second before it was created (clock skew) the staging time gate: each stopped publishing for everyone.
 """
 
 from __future__ import annotations
@@ -114,6 +114,8 @@ def test_malformed_lines_and_orders_are_kept_or_quarantined_and_never_block(env)
     shopee = _land_variants(landing, "shopee", "item_list", 1, {
         "no_item_id": ("order_sn", lambda r: _without(r, ("item_list", 0, "order_item_id"))),
         "joined_emoji_title": ("order_sn", _title_with_invisible_characters),
+        # a clock skew between the platform's services: modified a second before created
+        "modified_before_created": ("order_sn", lambda r: {**r, "update_time": int(r["create_time"]) - 1}),
     })
 
     result = env.run(job="warehouse_job", raise_on_error=False)
@@ -154,7 +156,9 @@ def test_malformed_lines_and_orders_are_kept_or_quarantined_and_never_block(env)
     assert reason("douyin", douyin, "no_order_id") == [("missing_key",)]
     assert reason("douyin", douyin, "zero_quantity") == [("unparseable_quantity",)]
     assert reason("taobao", taobao, "no_lines") == [("no_lines",)]
-    for platform, order_id in (("douyin", douyin["zero_quantity"]), ("taobao", taobao["no_lines"])):
+    assert reason("shopee", shopee, "modified_before_created") == [("implausible_time",)]
+    for platform, order_id in (("douyin", douyin["zero_quantity"]), ("taobao", taobao["no_lines"]),
+                               ("shopee", shopee["modified_before_created"])):
         assert env.query("select count(*) from fct_orders where platform = ? and order_id = ?",
                          [platform, order_id]) == [(0,)]
     landed = _warehouse(env, "select count(*) from landing.orders")[0][0]

@@ -123,6 +123,8 @@ select
         when not amounts.is_json then 'invalid_json'
         when amounts.order_id is null then 'missing_key'
         when amounts.created_at is null or amounts.modified_at is null then 'unparseable_time'
+        when {{ implausible_times('amounts.created_at', 'amounts.modified_at', 'amounts.paid_at') }}
+            then 'implausible_time'
         when (amounts.order_amount_raw is not null and amounts.order_amount_major is null)
             or (amounts.pay_amount_raw is not null and amounts.paid_amount is null)
             or (amounts.post_amount_raw is not null and amounts.shipping_fee is null)

@@ -108,6 +108,8 @@ select
         when not mapped.is_json then 'invalid_json'
         when mapped.order_id is null then 'missing_key'
         when mapped.created_at is null or mapped.modified_at is null then 'unparseable_time'
+        when {{ implausible_times('mapped.created_at', 'mapped.modified_at', 'mapped.paid_at') }}
+            then 'implausible_time'
         when (nullif(trim(mapped.f[6]), '') is not null and mapped.goods_amount is null)
             or (nullif(trim(mapped.f[7]), '') is not null and mapped.shipping_fee is null)
             or (nullif(trim(mapped.f[8]), '') is not null and mapped.discount_amount is null)

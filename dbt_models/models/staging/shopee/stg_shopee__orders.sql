@@ -137,6 +137,8 @@ select
         when not typed.is_json then 'invalid_json'
         when typed.order_sn is null then 'missing_key'
         when typed.created_at is null or typed.modified_at is null then 'unparseable_time'
+        when {{ implausible_times('typed.created_at', 'typed.modified_at', epoch_time('typed.pay_time')) }}
+            then 'implausible_time'
         when (typed.total_amount_raw is not null and typed.paid_amount is null)
             or (typed.shipping_fee_raw is not null and typed.shipping_fee is null)
             or (typed.actual_shipping_fee_raw is not null and typed.actual_shipping_fee is null)

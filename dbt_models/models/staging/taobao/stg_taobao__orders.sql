@@ -103,6 +103,8 @@ select
         when not typed.is_json then 'invalid_json'
         when typed.tid is null then 'missing_key'
         when typed.created_at is null or typed.modified_at is null then 'unparseable_time'
+        when {{ implausible_times('typed.created_at', 'typed.modified_at', local_time('typed.pay_time')) }}
+            then 'implausible_time'
         when (typed.total_fee_raw is not null and typed.goods_amount is null)
             or (typed.post_fee_raw is not null and typed.shipping_fee is null)
             or (typed.discount_fee_raw is not null and {{ major_units('typed.discount_fee_raw') }} is null)

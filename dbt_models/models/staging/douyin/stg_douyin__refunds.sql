@@ -141,6 +141,7 @@ select
         when not typed.is_json then 'invalid_json'
         when typed.aftersale_id is null then 'missing_key'
         when typed.created_at is null or typed.modified_at is null then 'unparseable_time'
+        when {{ implausible_times('typed.created_at', 'typed.modified_at') }} then 'implausible_time'
         when typed.amount_raw is not null and typed.amount is null then 'unparseable_amount'
         when typed.amount < 0 then 'negative_amount'
     end as quarantine_reason

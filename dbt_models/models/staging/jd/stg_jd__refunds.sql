@@ -103,6 +103,7 @@ select
         when not mapped.is_json then 'invalid_json'
         when mapped.refund_id is null then 'missing_key'
         when mapped.created_at is null or mapped.modified_at is null then 'unparseable_time'
+        when {{ implausible_times('mapped.created_at', 'mapped.modified_at') }} then 'implausible_time'
         when nullif(trim(mapped.f[7]), '') is not null and mapped.amount is null then 'unparseable_amount'
         when mapped.amount < 0 then 'negative_amount'
     end as quarantine_reason

@@ -131,6 +131,7 @@ select
         when not typed.is_json then 'invalid_json'
         when typed.return_sn is null or typed.order_sn is null then 'missing_key'
         when typed.created_at is null or typed.modified_at is null then 'unparseable_time'
+        when {{ implausible_times('typed.created_at', 'typed.modified_at') }} then 'implausible_time'
         when (typed.refund_amount_raw is not null and typed.amount is null)
             or (typed.amount_before_discount_raw is not null and typed.amount_before_discount is null)
             or typed.bad_item_price then 'unparseable_amount'

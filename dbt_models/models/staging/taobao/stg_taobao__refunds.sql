@@ -122,6 +122,7 @@ select
         when not typed.is_json then 'invalid_json'
         when typed.refund_id is null or typed.tid is null then 'missing_key'
         when typed.created_at is null or typed.modified_at is null then 'unparseable_time'
+        when {{ implausible_times('typed.created_at', 'typed.modified_at') }} then 'implausible_time'
         when (typed.refund_fee_raw is not null and typed.amount is null)
             or (typed.payment_raw is not null and typed.payment_amount is null)
             or (typed.total_fee_raw is not null and typed.total_fee_amount is null) then 'unparseable_amount'

@@ -45,8 +45,11 @@ MIN_COMPACTION_BYTES = 64 * 2**20  # a small file is rewritten quickly anyway: i
 _INTERNAL_COLUMNS = ("last_load_id",)
 
 
+SCOPE_PREFIX = "serving:"  # of this module's records in main.tested_loads
+
+
 def scope(table: str) -> str:
-    return f"serving:{table}"
+    return SCOPE_PREFIX + table
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,8 @@ def plan(con: duckdb.DuckDBPyConnection, copy: bool) -> Plan:
     if not copy:
         return Plan(since={})
     served = _pairs(con, None, "meta", "published_loads", "table_name", "load_id")
-    confirmed = {name.removeprefix("serving:"): load for name, load in _pairs(
-        con, "warehouse", "main", "tested_loads", "scope", "load_id").items() if name.startswith("serving:")}
+    confirmed = {name.removeprefix(SCOPE_PREFIX): load for name, load in _pairs(
+        con, "warehouse", "main", "tested_loads", "scope", "load_id").items() if name.startswith(SCOPE_PREFIX)}
     agreed = {t: served[t] for t in KEYED_MARTS if served.get(t) is not None and served[t] == confirmed.get(t)}
     total, free, block = con.execute("select total_blocks, free_blocks, block_size from pragma_database_size() "
                                      "where database_name = current_database()").fetchall()[0]

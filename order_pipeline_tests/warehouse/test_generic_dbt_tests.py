@@ -17,6 +17,7 @@ from dbt.cli.main import dbtRunner
 from order_pipeline.warehouse.dbt_project import DBT_PROJECT_DIR
 
 GENERIC = DBT_PROJECT_DIR / "tests" / "generic"
+SHARED_QUERY = DBT_PROJECT_DIR / "macros" / "broken_rows.sql"  # the query both tests render
 
 # id never null; name null once; "order" (a reserved word: the macro must quote it) null twice, once on a row
 # whose name is set - the row the `where` test keeps
@@ -57,6 +58,8 @@ def _project(root: Path, seed: str, csv: str, schema_yml: str) -> Path:
     (root / "seeds" / f"{seed}.csv").write_text(csv)
     (root / "seeds" / "_seeds.yml").write_text(schema_yml)
     shutil.copytree(GENERIC, root / "tests" / "generic")
+    (root / "macros").mkdir()
+    shutil.copy(SHARED_QUERY, root / "macros")
     (root / "dbt_project.yml").write_text(
         "name: not_null_columns_check\nversion: '1.0'\nconfig-version: 2\nprofile: check\n"
         "seed-paths: [seeds]\ntest-paths: [tests]\n")

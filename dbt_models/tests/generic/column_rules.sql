@@ -38,19 +38,5 @@
         {%- do rules.append((column ~ " accepted values",
                              adapter.quote(column) ~ " not in (" ~ listed | join(", ") ~ ")")) -%}
     {%- endfor %}
-    {# one aggregate row with a count per rule, unpivoted (DuckDB) into one row per rule #}
-    select rule, broken_rows
-    from (
-        unpivot (
-            select
-            {%- for name, broken in rules %}
-                count(*) filter (where {{ broken }}) as "{{ name }}"
-                {%- if not loop.last %},{% endif %}
-            {%- endfor %}
-            from {{ model }}
-        )
-        on columns(*)
-        into name rule value broken_rows
-    )
-    where broken_rows > 0
+    {{ broken_rows_per_rule(model, rules, "rule", "broken_rows") }}
 {% endtest %}

@@ -20,19 +20,9 @@
     {% if columns is string or not columns %}
         {{ exceptions.raise_compiler_error("not_null_columns needs a non-empty list of column names, got: " ~ columns) }}
     {% endif %}
-    {# one aggregate row with a count per column, unpivoted (DuckDB) into one row per column #}
-    select column_name, null_rows
-    from (
-        unpivot (
-            select
-            {%- for column in columns %}
-                count(*) filter (where {{ adapter.quote(column) }} is null) as {{ adapter.quote(column) }}
-                {%- if not loop.last %},{% endif %}
-            {%- endfor %}
-            from {{ model }}
-        )
-        on columns(*)
-        into name column_name value null_rows
-    )
-    where null_rows > 0
+    {%- set rules = [] -%}
+    {%- for column in columns -%}
+        {%- do rules.append((column, adapter.quote(column) ~ " is null")) -%}
+    {%- endfor %}
+    {{ broken_rows_per_rule(model, rules, "column_name", "null_rows") }}
 {% endtest %}

@@ -34,7 +34,6 @@ _DATASOURCE = "order_pipeline_quality"
 _INVISIBLE = re.compile(INVISIBLE)
 _lock = threading.RLock()  # GX contexts are not thread-safe; a process validates one suite at a time
 _state: dict[str, Any] = {}
-_warm_up: list[threading.Thread] = []
 
 
 @dataclass(frozen=True)
@@ -149,10 +148,10 @@ def warm_up_in_background() -> None:
     build runs in its own process) calls this so the first gate after it does not pay the 2-3 s import. The
     import runs under `_lock`, as in `run_suite`, so GX is never imported by two threads at once."""
     with _lock:
-        if "context" in _state or _warm_up:
+        if "context" in _state or "warm_up" in _state:
             return
-        _warm_up.append(threading.Thread(target=_warm, name="gx-warm-up", daemon=True))
-        _warm_up[0].start()
+        _state["warm_up"] = threading.Thread(target=_warm, name="gx-warm-up", daemon=True)
+        _state["warm_up"].start()
 
 
 def _warm() -> None:
